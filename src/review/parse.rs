@@ -1,0 +1,623 @@
+//! The layout parser: text → [`Review`]. Pure: no I/O, never panics, whatever the text.
+//!
+//! Both layouts of `FORMAT.md`: the modern one (credits header, pull quote, `Reviewed by`,
+//! body, `<Director>'s <Title>` with a tagline, dated footer with the grade) and the older
+//! capsule (`TITLE, THE (credits) Reviewed on …`, one paragraph ending in the grade).
+
+use chrono::NaiveDate;
+
+use super::decode::{decode, DecodeError};
+use super::grade::Grade;
+use super::header::{collapse_spaces, parse_credits, parse_key};
+use super::model::{Layout, Review};
+
+/// Why a text is not a review. `line` is 1-based; `None` when the problem is not on one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct ParseError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl ParseError {
+    fn at(line: usize, message: impl Into<String>) -> Self {
+        ParseError {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DecodeError> for ParseError {
+    fn from(err: DecodeError) -> Self {
+        match err {
+            DecodeError::Binary { line } => ParseError::at(line, err.to_string()),
+        }
+    }
+}
+
+/// A line of the file with its 1-based number.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    no: usize,
+    text: &'a str,
+}
+
+impl Line<'_> {
+    fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+    fn is_indented(&self) -> bool {
+        self.text.starts_with(char::is_whitespace) && !self.is_blank()
+    }
+}
+
+impl Review {
+    /// Decodes (UTF-8, BOM, UTF-16, Windows-1252) and parses a review file's bytes.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Review, ParseError> {
+        let (text, _) = decode(bytes)?;
+        Review::parse(&text)
+    }
+
+    /// Parses a review in either layout.
+    pub fn parse(text: &str) -> Result<Review, ParseError> {
+        let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        let lines: Vec<Line> = normalised
+            .split('\n')
+            .enumerate()
+            .map(|(i, text)| Line { no: i + 1, text })
+            .collect();
+        let first = lines
+            .iter()
+            .position(|l| !l.is_blank())
+            .ok_or_else(|| ParseError::at(1, "empty file: expected a review"))?;
+        let mut review = if lines
+            .get(first)
+            .is_some_and(|l| l.text.trim_start().starts_with('('))
+        {
+            parse_modern(&lines, first)?
+        } else {
+            parse_short(&lines, first)?
+        };
+        review.raw_text = text.to_owned();
+        Ok(review)
+    }
+}
+
+/// The first line and its indented continuation lines, joined; and the index after them.
+fn logical_line(lines: &[Line], first: usize) -> (String, usize) {
+    let mut text = lines.get(first).map_or("", |l| l.text).trim().to_owned();
+    let mut next = first + 1;
+    while let Some(line) = lines.get(next).filter(|l| l.is_indented()) {
+        text.push(' ');
+        text.push_str(line.text.trim());
+        next += 1;
+    }
+    (text, next)
+}
+
+/// Splits `(inside) rest` at the parenthesis that closes the one at `open`. A header whose
+/// closing parenthesis is missing runs to the end (less a `)` that closes it there).
+fn split_parenthesised(text: &str, open: usize) -> (&str, &str) {
+    let after = text.get(open + 1..).unwrap_or("");
+    let mut depth = 1usize;
+    for (i, c) in after.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (
+                        after.get(..i).unwrap_or(""),
+                        after.get(i + 1..).unwrap_or(""),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    (after.trim_end().strip_suffix(')').unwrap_or(after), "")
+}
+
+/// Finds `GRADE:` in a line and returns what follows it.
+fn grade_marker(text: &str) -> Option<(usize, &str)> {
+    let upper = text.to_ascii_uppercase();
+    let mut search_end = upper.len();
+    while let Some(at) = upper.get(..search_end).and_then(|u| u.rfind("GRADE")) {
+        let after = text.get(at + 5..).unwrap_or("");
+        if let Some(value) = after.trim_start().strip_prefix(':') {
+            return Some((at, value));
+        }
+        search_end = at;
+    }
+    None
+}
+
+fn parse_grade(line: Line, value: &str) -> Result<Grade, ParseError> {
+    Grade::parse(value).map_err(|e| ParseError::at(line.no, e.to_string()))
+}
+
+/// `M/D/YYYY` as the critic writes it, optionally followed by a period.
+fn parse_date(token: &str) -> Option<NaiveDate> {
+    let token = token.trim().trim_end_matches(['.', ',']);
+    let mut parts = token.split('/');
+    let month = parts.next()?.trim().parse().ok()?;
+    let day = parts.next()?.trim().parse().ok()?;
+    let year_text = parts.next()?.trim();
+    if parts.next().is_some() || year_text.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year_text.parse().ok()?, month, day)
+}
+
+/// Finds `marker` (ASCII, any case) and parses the date token that follows it.
+fn dated(line: Line, marker: &str) -> Result<Option<NaiveDate>, ParseError> {
+    let upper = line.text.to_ascii_uppercase();
+    let Some(at) = upper.find(marker) else {
+        return Ok(None);
+    };
+    let after = line.text.get(at + marker.len()..).unwrap_or("");
+    let token = after.split_whitespace().next().unwrap_or("");
+    parse_date(token).map(Some).ok_or_else(|| {
+        ParseError::at(
+            line.no,
+            format!("expected a date M/D/YYYY after `{marker}`, found `{token}`"),
+        )
+    })
+}
+
+fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
+    let mut out: Vec<Vec<Line>> = Vec::new();
+    let mut current = Vec::new();
+    for line in lines {
+        if line.is_blank() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(*line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn join_lines(lines: &[Line]) -> String {
+    collapse_spaces(
+        &lines
+            .iter()
+            .map(|l| l.text.trim())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+const OPENING_QUOTES: &[char] = &['“', '"', '„', '«', '‘'];
+const CLOSING_QUOTES: &[char] = &['”', '"', '»', '’', '“'];
+
+fn unquote(text: &str) -> String {
+    let text = text.trim();
+    let text = text.strip_prefix(OPENING_QUOTES).unwrap_or(text);
+    let text = text.strip_suffix(CLOSING_QUOTES).unwrap_or(text);
+    collapse_spaces(text)
+}
+
+fn parse_modern(lines: &[Line], first: usize) -> Result<Review, ParseError> {
+    let (header, after_header) = logical_line(lines, first);
+    let (inner, _) = split_parenthesised(&header, 0);
+    let credits = parse_credits(inner);
+
+    // The footer: the last line that carries the grade.
+    let rest = lines.get(after_header..).unwrap_or(&[]);
+    let (footer_at, footer, grade_text) = rest
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, l)| grade_marker(l.text).map(|(_, g)| (i, *l, g)))
+        .ok_or_else(|| {
+            let last = lines
+                .iter()
+                .rev()
+                .find(|l| !l.is_blank())
+                .map_or(1, |l| l.no);
+            ParseError::at(
+                last,
+                "expected the footer `REVIEWED ON M/D/YYYY  GRADE: X`, found no grade",
+            )
+        })?;
+    let grade = parse_grade(footer, grade_text)?;
+    let mut reviewed_on = dated(footer, "REVIEWED ON")?;
+    if reviewed_on.is_none() {
+        // A date on its own line just above the grade.
+        if let Some(line) = rest
+            .get(..footer_at)
+            .and_then(|ls| ls.iter().rev().find(|l| !l.is_blank()))
+            .filter(|l| {
+                l.text
+                    .trim_start()
+                    .to_ascii_uppercase()
+                    .starts_with("REVIEWED ON")
+            })
+        {
+            reviewed_on = dated(*line, "REVIEWED ON")?;
+        }
+    }
+
+    // The title block: the last run of non-blank lines before the footer.
+    let before_footer = rest.get(..footer_at).unwrap_or(&[]);
+    let block_end = before_footer
+        .iter()
+        .rposition(|l| {
+            !l.is_blank()
+                && !l
+                    .text
+                    .trim_start()
+                    .to_ascii_uppercase()
+                    .starts_with("REVIEWED ON")
+        })
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let block_start = before_footer
+        .get(..block_end)
+        .and_then(|ls| ls.iter().rposition(Line::is_blank))
+        .map_or(0, |i| i + 1);
+    let block = before_footer.get(block_start..block_end).unwrap_or(&[]);
+    let (title_at, title) = find_title_line(block, &credits.directors).ok_or_else(|| {
+        let no = block.first().map_or(footer.no, |l| l.no);
+        ParseError::at(
+            no,
+            "expected the title line `<Director>'s <Title>` before the footer",
+        )
+    })?;
+    let tagline_lines = block.get(title_at + 1..).unwrap_or(&[]);
+    let tagline = Some(join_lines(tagline_lines)).filter(|t| !t.is_empty());
+
+    // Pull quote, `Reviewed by`, body.
+    let middle_end = block_start + title_at;
+    let middle: Vec<Line> = before_footer.get(..middle_end).unwrap_or(&[]).to_vec();
+    let mut paras = paragraphs(&middle);
+    let mut critic = None;
+    let mut pull_quote = None;
+    let reviewed_by = paras.iter().position(|p| {
+        p.first().is_some_and(|l| {
+            l.text
+                .trim_start()
+                .to_lowercase()
+                .starts_with("reviewed by")
+        })
+    });
+    let body_paras: Vec<Vec<Line>> = match reviewed_by {
+        Some(r) => {
+            if let Some(first_para) = paras.get(..r).and_then(<[_]>::first) {
+                pull_quote = Some(unquote(&join_lines(first_para)));
+            }
+            let mut body = Vec::new();
+            if let Some((by_line, same_para)) = paras.get(r).and_then(|p| p.split_first()) {
+                let name = by_line.text.trim_start().get("reviewed by".len()..);
+                critic = name.map(collapse_spaces).filter(|n| !n.is_empty());
+                if !same_para.is_empty() {
+                    body.push(same_para.to_vec());
+                }
+            }
+            body.extend(paras.get(r + 1..).unwrap_or(&[]).iter().cloned());
+            body
+        }
+        None => {
+            let quoted = paras
+                .first()
+                .and_then(|p| p.first())
+                .is_some_and(|l| l.text.trim_start().starts_with(OPENING_QUOTES));
+            if quoted && paras.len() > 1 {
+                let first_para = paras.remove(0);
+                pull_quote = Some(unquote(&join_lines(&first_para)));
+            }
+            paras
+        }
+    };
+    let pull_quote = pull_quote.filter(|q| !q.is_empty());
+    let body = body_paras
+        .iter()
+        .map(|p| join_lines(p))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+
+    Ok(Review {
+        layout: Layout::Modern,
+        title,
+        alt_titles: Vec::new(),
+        credits,
+        pull_quote,
+        body,
+        tagline,
+        critic,
+        reviewed_on,
+        grade,
+        raw_text: String::new(),
+    })
+}
+
+/// Picks the `<Director>'s <Title>` line from the block before the footer: the last
+/// unindented line that starts with a director's possessive, else the last with any possessive.
+fn find_title_line(block: &[Line], directors: &[String]) -> Option<(usize, String)> {
+    let unindented = || {
+        block
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, l)| !l.is_indented() && !l.is_blank())
+    };
+    unindented()
+        .find_map(|(i, l)| strip_director_possessive(l.text, directors).map(|t| (i, t)))
+        .or_else(|| unindented().find_map(|(i, l)| strip_any_possessive(l.text).map(|t| (i, t))))
+        .map(|(i, title)| (i, title.trim().to_owned()))
+        .filter(|(_, title)| !title.is_empty())
+}
+
+/// Lower case, accents dropped, white space as one space: how names are compared.
+fn fold_char(c: char) -> String {
+    if c.is_whitespace() {
+        return " ".into();
+    }
+    if c == '’' || c == '‘' {
+        return "'".into();
+    }
+    let mut buf = [0u8; 4];
+    deunicode::deunicode_char(c)
+        .unwrap_or(c.encode_utf8(&mut buf))
+        .to_lowercase()
+}
+
+/// If `line` starts with `name` (folded), the byte offset where the name ends.
+fn folded_prefix(line: &str, name: &str) -> Option<usize> {
+    let want: String = collapse_spaces(name).chars().map(fold_char).collect();
+    if want.is_empty() {
+        return None;
+    }
+    let mut got = String::new();
+    for (i, c) in line.char_indices() {
+        if got.len() >= want.len() {
+            return (got == want).then_some(i);
+        }
+        got.push_str(&fold_char(c));
+        if !want.starts_with(&got) {
+            return None;
+        }
+    }
+    (got == want).then_some(line.len())
+}
+
+/// `'s Title`, `’s Title`, `' Title` (after a name that ends in s) → `Title`.
+fn after_possessive(rest: &str) -> Option<&str> {
+    let rest = ["'s", "’s", "'S", "’S", "'", "’"]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))?;
+    rest.starts_with(char::is_whitespace).then(|| rest.trim())
+}
+
+fn strip_director_possessive<'a>(line: &'a str, directors: &[String]) -> Option<&'a str> {
+    let mut names: Vec<String> = Vec::new();
+    if directors.len() > 1 {
+        for joiner in [" & ", " and ", ", ", "/"] {
+            names.push(directors.join(joiner));
+        }
+    }
+    names.extend(directors.iter().cloned());
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names
+        .iter()
+        .filter_map(|name| folded_prefix(line, name))
+        .find_map(|end| after_possessive(line.get(end..).unwrap_or("")))
+}
+
+/// The title after the first possessive on the line, whoever the name before it is.
+fn strip_any_possessive(line: &str) -> Option<&str> {
+    line.char_indices()
+        .filter(|(i, c)| (*c == '\'' || *c == '’') && *i > 0)
+        .find_map(|(i, c)| {
+            let before = line.get(..i)?;
+            let after = line.get(i + c.len_utf8()..)?;
+            let possessive_s = (after.starts_with('s') || after.starts_with('S'))
+                && after.get(1..)?.starts_with(char::is_whitespace);
+            let bare = before.ends_with(['s', 'S']) && after.starts_with(char::is_whitespace);
+            if possessive_s {
+                Some(after.get(1..)?.trim())
+            } else if bare {
+                Some(after.trim())
+            } else {
+                None
+            }
+        })
+}
+
+/// Where the credits header starts in a capsule's first line: the first `(` that opens
+/// `key: …`.
+fn short_header_start(text: &str) -> Option<usize> {
+    text.char_indices()
+        .filter(|(_, c)| *c == '(')
+        .map(|(i, _)| i)
+        .find(|&open| {
+            let after = text.get(open + 1..).unwrap_or("");
+            let key_end = after.find([':', ';', ')']).unwrap_or(after.len());
+            after
+                .get(key_end..)
+                .is_some_and(|r| r.starts_with([':', ';']))
+                && parse_key(after.get(..key_end).unwrap_or("")).is_some()
+        })
+}
+
+fn parse_short(lines: &[Line], first: usize) -> Result<Review, ParseError> {
+    let first_line = lines.get(first).map_or(1, |l| l.no);
+    let (head, after_head) = logical_line(lines, first);
+    let open = short_header_start(&head).ok_or_else(|| {
+        ParseError::at(
+            first_line,
+            "expected a credits header: `(director: …; YEAR)` at the start of the file, \
+             or a capsule's `TITLE (director: …; YEAR)`",
+        )
+    })?;
+    let title_part = head.get(..open).unwrap_or("").trim();
+    let (inner, after) = split_parenthesised(&head, open);
+    let credits = parse_credits(inner);
+    let head_line = Line {
+        no: first_line,
+        text: after,
+    };
+    let reviewed_on = dated(head_line, "REVIEWED ON")?;
+
+    let (title, alt_title) = capsule_title(title_part).ok_or_else(|| {
+        ParseError::at(
+            first_line,
+            "expected the film's title before the credits header",
+        )
+    })?;
+
+    let rest = lines.get(after_head..).unwrap_or(&[]);
+    let (grade_at, grade_line, marker_at, grade_text) = rest
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, l)| grade_marker(l.text).map(|(at, g)| (i, *l, at, g)))
+        .ok_or_else(|| {
+            let last = lines
+                .iter()
+                .rev()
+                .find(|l| !l.is_blank())
+                .map_or(1, |l| l.no);
+            ParseError::at(
+                last,
+                "expected `GRADE: X` at the end of the capsule, found no grade",
+            )
+        })?;
+    let grade = parse_grade(grade_line, grade_text)?;
+    let mut body_lines: Vec<Line> = rest.get(..grade_at).unwrap_or(&[]).to_vec();
+    body_lines.push(Line {
+        no: grade_line.no,
+        text: grade_line.text.get(..marker_at).unwrap_or(""),
+    });
+    let body = paragraphs(&body_lines)
+        .iter()
+        .map(|p| join_lines(p))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+
+    Ok(Review {
+        layout: Layout::Short,
+        title,
+        alt_titles: alt_title.into_iter().collect(),
+        credits,
+        pull_quote: None,
+        body,
+        tagline: None,
+        critic: None,
+        reviewed_on,
+        grade,
+        raw_text: String::new(),
+    })
+}
+
+/// `BLUES BROTHERS, THE` → `The Blues Brothers`; `DAMAGE (FATALE)` → (`Damage`, `Fatale`).
+fn capsule_title(text: &str) -> Option<(String, Option<String>)> {
+    let text = text.trim().to_owned();
+    let (main, alt) = match text.strip_suffix(')').and_then(|t| t.rsplit_once('(')) {
+        Some((main, alt)) if !main.trim().is_empty() => (main.trim().to_owned(), Some(alt.trim())),
+        _ => (text.clone(), None),
+    };
+    let title = readable_title(&main);
+    let alt = alt.map(readable_title).filter(|a| !a.is_empty());
+    (!title.is_empty()).then_some((title, alt))
+}
+
+const MOVED_ARTICLES: &[&str] = &[
+    "the", "a", "an", "le", "la", "les", "l'", "el", "il", "lo", "der", "die", "das",
+];
+
+const SMALL_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "but", "or", "nor", "for", "of", "in", "on", "at", "to", "by", "from",
+    "as", "vs", "vs.", "via", "with",
+];
+
+/// Moves a trailing article to the front and, for a title in capitals, sets it in title case.
+pub fn readable_title(text: &str) -> String {
+    let text = text.trim().to_owned();
+    let moved = match text.rsplit_once(", ") {
+        Some((rest, article))
+            if MOVED_ARTICLES.contains(&article.to_lowercase().as_str()) && !rest.is_empty() =>
+        {
+            if article.ends_with('\'') {
+                format!("{article}{rest}")
+            } else {
+                format!("{article} {rest}")
+            }
+        }
+        _ => text,
+    };
+    if moved.chars().any(char::is_lowercase) {
+        return moved;
+    }
+    title_case(&moved)
+}
+
+fn is_roman_numeral(word: &str) -> bool {
+    const ROMANS: &[&str] = &[
+        "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
+        "XVI", "XX",
+    ];
+    ROMANS.contains(&word.trim_end_matches([':', ',', '.']))
+}
+
+fn capitalise(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut start_of_word = true;
+    let mut chars = word.chars().peekable();
+    let mut prev: Option<char> = None;
+    while let Some(c) = chars.next() {
+        let upper = start_of_word && c.is_alphabetic();
+        if upper {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        if c.is_alphabetic() {
+            start_of_word = false;
+        }
+        // Spider-Man, O'Brien, L'Avventura: a new word starts after a hyphen, and after an
+        // apostrophe that follows a single letter and is followed by more than one letter.
+        let apostrophe_starts_word = (c == '\'' || c == '’')
+            && prev.is_some_and(char::is_alphabetic)
+            && out.chars().filter(|c| c.is_alphabetic()).count() == 1
+            && chars.clone().take_while(|c| c.is_alphabetic()).count() > 1;
+        if c == '-' || c == '/' || apostrophe_starts_word {
+            start_of_word = true;
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+fn title_case(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let last = words.len().saturating_sub(1);
+    let mut after_colon = true;
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let lower = word.to_lowercase();
+            let cased = if is_roman_numeral(word) {
+                (*word).to_owned()
+            } else if !after_colon && i != last && SMALL_WORDS.contains(&lower.as_str()) {
+                lower
+            } else {
+                capitalise(word)
+            };
+            after_colon = word.ends_with(':');
+            cased
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests;

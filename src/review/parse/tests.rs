@@ -1,0 +1,477 @@
+//! The parser, variant by variant. Every text here is written for these tests.
+
+use super::*;
+use crate::review::model::{CastMember, Role};
+
+const BODY: &str = "The first paragraph of the body.\n\nThe second paragraph, with “quotes” in it.";
+
+/// A modern review with the given header, pull-quote block, title line and footer.
+fn modern(header: &str, quote: &str, title_line: &str, footer: &str) -> String {
+    format!(
+        "{header}\n\n{quote}\n\nReviewed by Dennis Schwartz\n\n{BODY}\n\n{title_line}\n      leaves town at last\n\n\n{footer}"
+    )
+}
+
+fn parse(text: &str) -> Review {
+    match Review::parse(text) {
+        Ok(r) => r,
+        Err(e) => panic!("did not parse: {e}\n{text}"),
+    }
+}
+
+const HEADER: &str = "(director: Nora Lind; screenwriter: Ed Marsh; cinematographer: Ivo Tan; editor: Bea Holm; music: Kai Dorn; cast: Ann Lee (June), Bo Park (the mayor); Runtime: 104; MPAA Rating: PG-13; producer: Gus Rowe: Neon; 2019)";
+
+#[test]
+fn a_complete_modern_review() {
+    let r = parse(&modern(
+        HEADER,
+        "“A quiet film that earns its ending.”",
+        "Nora Lind's The Long Walk",
+        "REVIEWED ON 8/7/2021  GRADE: A –",
+    ));
+    assert_eq!(r.layout, Layout::Modern);
+    assert_eq!(r.title, "The Long Walk");
+    assert_eq!(r.credits.year, Some(2019));
+    assert_eq!(r.credits.directors, vec!["Nora Lind"]);
+    assert_eq!(r.credits.writers, vec!["Ed Marsh"]);
+    assert_eq!(r.credits.cinematographers, vec!["Ivo Tan"]);
+    assert_eq!(r.credits.editors, vec!["Bea Holm"]);
+    assert_eq!(r.credits.music, vec!["Kai Dorn"]);
+    assert_eq!(
+        r.credits.cast,
+        vec![
+            CastMember {
+                actor: "Ann Lee".into(),
+                role: Some("June".into())
+            },
+            CastMember {
+                actor: "Bo Park".into(),
+                role: Some("the mayor".into())
+            },
+        ]
+    );
+    assert_eq!(r.credits.runtime_minutes, Some(104));
+    assert_eq!(r.credits.mpaa_rating.as_deref(), Some("PG-13"));
+    assert_eq!(r.credits.producers, vec!["Gus Rowe"]);
+    assert_eq!(r.credits.studio.as_deref(), Some("Neon"));
+    assert_eq!(
+        r.pull_quote.as_deref(),
+        Some("A quiet film that earns its ending.")
+    );
+    assert_eq!(r.critic.as_deref(), Some("Dennis Schwartz"));
+    assert_eq!(r.body, BODY);
+    assert_eq!(r.tagline.as_deref(), Some("leaves town at last"));
+    assert_eq!(r.reviewed_on, NaiveDate::from_ymd_opt(2021, 8, 7));
+    assert_eq!(r.grade, Grade::AMinus);
+}
+
+#[test]
+fn raw_text_is_kept_as_it_was() {
+    let text = modern(
+        HEADER,
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003  GRADE: B",
+    )
+    .replace('\n', "\r\n");
+    assert_eq!(parse(&text).raw_text, text);
+}
+
+#[test]
+fn crlf_line_ends() {
+    let text = modern(
+        HEADER,
+        "“Q.”",
+        "Nora Lind's Crossing",
+        "REVIEWED ON 1/2/2003  GRADE: B",
+    )
+    .replace('\n', "\r\n");
+    let r = parse(&text);
+    assert_eq!(r.title, "Crossing");
+    assert_eq!(r.grade, Grade::B);
+    assert_eq!(r.tagline.as_deref(), Some("leaves town at last"));
+}
+
+#[test]
+fn pull_quote_in_straight_quotes_and_without_quotes() {
+    for quote in ["\"Plain and true.\"", "Plain and true."] {
+        let r = parse(&modern(
+            HEADER,
+            quote,
+            "Nora Lind's X",
+            "REVIEWED ON 1/2/2003  GRADE: B",
+        ));
+        assert_eq!(r.pull_quote.as_deref(), Some("Plain and true."), "{quote}");
+    }
+}
+
+#[test]
+fn no_pull_quote() {
+    let text = format!(
+        "{HEADER}\n\nReviewed by Dennis Schwartz\n\n{BODY}\n\nNora Lind's X\n      tag\n\n\nREVIEWED ON 1/2/2003  GRADE: C"
+    );
+    let r = parse(&text);
+    assert_eq!(r.pull_quote, None);
+    assert_eq!(r.body, BODY);
+}
+
+#[test]
+fn zero_or_two_blank_lines_after_the_header() {
+    for gap in ["\n", "\n\n\n"] {
+        let text = format!(
+            "{HEADER}{gap}“Close.”\n\nReviewed by Dennis Schwartz\n\n{BODY}\n\nNora Lind's X\n      tag\n\n\nREVIEWED ON 1/2/2003  GRADE: C"
+        );
+        assert_eq!(parse(&text).pull_quote.as_deref(), Some("Close."));
+    }
+}
+
+#[test]
+fn wrapped_header() {
+    let text = modern(
+        "(director: Nora Lind; screenwriter: Ed Marsh; cinematographer: Ivo Tan;\n editor: Bea Holm; cast: Ann Lee (June), Bo\n Park (the mayor); Runtime: 104; producer: Gus Rowe: Neon; 2019)",
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003  GRADE: B",
+    );
+    let r = parse(&text);
+    assert_eq!(r.credits.editors, vec!["Bea Holm"]);
+    assert_eq!(r.credits.names(Role::Cast), vec!["Ann Lee", "Bo Park"]);
+    assert_eq!(r.credits.year, Some(2019));
+    assert_eq!(r.pull_quote.as_deref(), Some("Q."));
+}
+
+#[test]
+fn missing_closing_parenthesis() {
+    let r = parse(&modern(
+        "(director: Nora Lind; cast: Ann Lee (June); Neon; 2019",
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003  GRADE: B",
+    ));
+    assert_eq!(r.credits.year, Some(2019));
+    assert_eq!(r.credits.studio.as_deref(), Some("Neon"));
+}
+
+#[test]
+fn header_typos() {
+    let r = parse(&modern(
+        "(director:\u{a0} Nora Lind; sc: Ed Marsh; cinematographer:Ivo Tan; editor:  Bea  Holm; music: ; producers; Gus Rowe, Ida Finn: Kino Lorber; 2019)",
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003\u{a0} GRADE: B +",
+    ));
+    assert_eq!(r.credits.directors, vec!["Nora Lind"]);
+    assert_eq!(r.credits.writers, vec!["Ed Marsh"]);
+    assert_eq!(r.credits.cinematographers, vec!["Ivo Tan"]);
+    assert_eq!(r.credits.editors, vec!["Bea Holm"]);
+    assert!(r.credits.music.is_empty());
+    assert_eq!(r.credits.producers, vec!["Gus Rowe", "Ida Finn"]);
+    assert_eq!(r.credits.studio.as_deref(), Some("Kino Lorber"));
+    assert_eq!(r.grade, Grade::BPlus);
+}
+
+#[test]
+fn year_field_notes() {
+    let r = parse(&modern(
+        "(director: Nora Lind; Toho; 2008-Japan, in Japanese with English subtitles)",
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2009  GRADE: B",
+    ));
+    assert_eq!(r.credits.year, Some(2008));
+    assert_eq!(
+        r.credits.release_note.as_deref(),
+        Some("Japan, in Japanese with English subtitles")
+    );
+    assert_eq!(r.credits.studio.as_deref(), Some("Toho"));
+}
+
+#[test]
+fn two_directors_title_line() {
+    let r = parse(&modern(
+        "(directors: Stanley Donen & Gene Kelly; MGM; 1952)",
+        "“Q.”",
+        "Stanley Donen & Gene Kelly's Singin' in the Rain",
+        "REVIEWED ON 1/2/2009  GRADE: A+",
+    ));
+    assert_eq!(r.credits.directors, vec!["Stanley Donen", "Gene Kelly"]);
+    assert_eq!(r.title, "Singin' in the Rain");
+    assert_eq!(r.grade, Grade::APlus);
+}
+
+#[test]
+fn bare_apostrophe_after_a_name_ending_in_s() {
+    let r = parse(&modern(
+        "(director: Terence Davies; 1988)",
+        "“Q.”",
+        "Terence Davies' Distant Voices, Still Lives",
+        "REVIEWED ON 1/2/2009  GRADE: A",
+    ));
+    assert_eq!(r.title, "Distant Voices, Still Lives");
+}
+
+#[test]
+fn titles_that_contain_a_possessive() {
+    let r = parse(&modern(
+        "(director: Steven Spielberg; 1993)",
+        "“Q.”",
+        "Steven Spielberg's Schindler's List",
+        "REVIEWED ON 1/2/2009  GRADE: A",
+    ));
+    assert_eq!(r.title, "Schindler's List");
+    // Even when the header spells the director differently from the title line.
+    let r = parse(&modern(
+        "(director: Steven Spielburg; 1993)",
+        "“Q.”",
+        "Steven Spielberg's Schindler's List",
+        "REVIEWED ON 1/2/2009  GRADE: A",
+    ));
+    assert_eq!(r.title, "Schindler's List");
+}
+
+#[test]
+fn director_names_differ_in_accents_and_apostrophes() {
+    let r = parse(&modern(
+        "(director: Alfonso Cuarón; 2001)",
+        "“Q.”",
+        "Alfonso Cuaron’s Y Tu Mamá También",
+        "REVIEWED ON 1/2/2009  GRADE: A",
+    ));
+    assert_eq!(r.title, "Y Tu Mamá También");
+    let r = parse(&modern(
+        "(director: Agnès O'Neal; 2001)",
+        "“Q.”",
+        "Agnès O'Neal's The Sea's Edge",
+        "REVIEWED ON 1/2/2009  GRADE: A",
+    ));
+    assert_eq!(r.title, "The Sea's Edge");
+}
+
+#[test]
+fn grade_spellings_in_the_footer() {
+    for (text, want) in [
+        ("A –", Grade::AMinus),
+        ("A -", Grade::AMinus),
+        ("A-", Grade::AMinus),
+        ("B +", Grade::BPlus),
+        ("C", Grade::C),
+        ("F", Grade::F),
+    ] {
+        let r = parse(&modern(
+            HEADER,
+            "“Q.”",
+            "Nora Lind's X",
+            &format!("REVIEWED ON 1/2/2003  GRADE: {text}"),
+        ));
+        assert_eq!(r.grade, want, "{text}");
+    }
+}
+
+const CAPSULE_HEADER: &str = "(director: John Landis; screenwriters: Dan Aykroyd, John Landis; cast: John Belushi (Jake), Dan Aykroyd (Elwood); Runtime: 133; MPAA Rating: R; Universal; 1980)";
+
+#[test]
+fn capsule_with_moved_article_and_date() {
+    let text = format!(
+        "BLUES BROTHERS, THE {CAPSULE_HEADER} Reviewed on 4/5/1982.\n\nA capsule paragraph that rambles on. GRADE: B +\n"
+    );
+    let r = parse(&text);
+    assert_eq!(r.layout, Layout::Short);
+    assert_eq!(r.title, "The Blues Brothers");
+    assert_eq!(r.credits.year, Some(1980));
+    assert_eq!(r.credits.directors, vec!["John Landis"]);
+    assert_eq!(r.credits.studio.as_deref(), Some("Universal"));
+    assert_eq!(r.reviewed_on, NaiveDate::from_ymd_opt(1982, 4, 5));
+    assert_eq!(r.grade, Grade::BPlus);
+    assert_eq!(r.body, "A capsule paragraph that rambles on.");
+    assert_eq!(r.pull_quote, None);
+    assert!(r.alt_titles.is_empty());
+}
+
+#[test]
+fn capsule_with_original_title_and_no_date() {
+    let text = format!("DAMAGE (FATALE) {CAPSULE_HEADER}\n\nShort and sharp. GRADE: C -");
+    let r = parse(&text);
+    assert_eq!(r.title, "Damage");
+    assert_eq!(r.alt_titles, vec!["Fatale"]);
+    assert_eq!(r.reviewed_on, None);
+    assert_eq!(r.grade, Grade::CMinus);
+}
+
+#[test]
+fn capsule_titles_in_readable_case() {
+    for (caps, want) in [
+        (
+            "20,000 LEAGUES UNDER THE SEA",
+            "20,000 Leagues Under the Sea",
+        ),
+        ("GODFATHER PART II, THE", "The Godfather Part II"),
+        ("LET'S TALK ABOUT SEX", "Let's Talk About Sex"),
+        ("SPIDER-MAN", "Spider-Man"),
+        ("RULES OF THE GAME, THE", "The Rules of the Game"),
+        ("1941", "1941"),
+        ("AVVENTURA, L'", "L'Avventura"),
+        ("GONE WITH THE WIND", "Gone with the Wind"),
+        ("Paris, Texas", "Paris, Texas"),
+    ] {
+        assert_eq!(readable_title(caps), want);
+    }
+}
+
+#[test]
+fn capsule_header_can_be_wrapped() {
+    let text = "SLAM (director: Marc Levin; cast: Saul Williams (Ray);\n Runtime: 100; Trimark; 1998) Reviewed on 2/26/2001.\n\nWords. GRADE: D";
+    let r = parse(text);
+    assert_eq!(r.title, "Slam");
+    assert_eq!(r.credits.runtime_minutes, Some(100));
+    assert_eq!(r.credits.studio.as_deref(), Some("Trimark"));
+    assert_eq!(r.reviewed_on, NaiveDate::from_ymd_opt(2001, 2, 26));
+}
+
+#[test]
+fn windows_1252_bytes_parse() {
+    let text = modern(
+        "(director: Alfonso Cuarón; 2001)",
+        "“Q.”",
+        "Alfonso Cuarón's Roma",
+        "REVIEWED ON 1/2/2019  GRADE: A –",
+    );
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    let r = Review::parse_bytes(&bytes).unwrap();
+    assert_eq!(r.credits.directors, vec!["Alfonso Cuarón"]);
+    assert_eq!(r.title, "Roma");
+    assert_eq!(r.grade, Grade::AMinus);
+}
+
+#[test]
+fn utf8_with_bom_parses() {
+    let text = modern(
+        HEADER,
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003  GRADE: B",
+    );
+    let bytes = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+    assert_eq!(Review::parse_bytes(&bytes).unwrap().title, "X");
+}
+
+fn error(text: &str) -> ParseError {
+    match Review::parse(text) {
+        Ok(r) => panic!("parsed as {r:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn errors_name_the_line_and_what_was_expected() {
+    let e = error("");
+    assert_eq!(e.line, Some(1));
+    assert!(e.message.contains("empty"), "{e}");
+
+    let e = error("\n\nJust some notes about films.\nNothing else.");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("credits header"), "{e}");
+
+    let text =
+        format!("{HEADER}\n\n“Q.”\n\nReviewed by Dennis Schwartz\n\nBody.\n\nNora Lind's X\n");
+    let e = error(&text);
+    assert_eq!(e.line, Some(9));
+    assert!(e.message.contains("GRADE"), "{e}");
+
+    let e = error(&modern(
+        HEADER,
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003  GRADE: E",
+    ));
+    assert_eq!(e.line, Some(15));
+    assert!(e.message.contains("`E` is not a grade"), "{e}");
+
+    let e = error(&modern(
+        HEADER,
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 2/30/2003  GRADE: B",
+    ));
+    assert_eq!(e.line, Some(15));
+    assert!(e.message.contains("M/D/YYYY"), "{e}");
+
+    let text = format!("{HEADER}\n\n“Q.”\n\nReviewed by Dennis Schwartz\n\nBody.\n\nNo title here\n\nREVIEWED ON 1/2/2003  GRADE: B");
+    let e = error(&text);
+    assert_eq!(e.line, Some(9));
+    assert!(e.message.contains("title line"), "{e}");
+
+    let e = error("MISSING GRADE (director: Ann Lee; 1999)\n\nWords.");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("GRADE"), "{e}");
+
+    let e = Review::parse_bytes(b"\x7fELF\x02\x01\x01\x00\x00").unwrap_err();
+    assert_eq!(e.line, Some(1));
+    assert!(e.message.contains("not a text file"), "{e}");
+}
+
+#[test]
+fn error_display_names_the_line() {
+    let e = error("\n\nnot a review");
+    assert!(e.to_string().starts_with("line 3: "), "{e}");
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fragments() -> impl Strategy<Value = String> {
+        let pieces = prop::collection::vec(
+            prop_oneof![
+                Just("(".to_string()),
+                Just(")".to_string()),
+                Just(";".to_string()),
+                Just(":".to_string()),
+                Just("\n".to_string()),
+                Just("\r\n".to_string()),
+                Just("  ".to_string()),
+                Just("GRADE: ".to_string()),
+                Just("REVIEWED ON ".to_string()),
+                Just("Reviewed on 1/2/".to_string()),
+                Just("Reviewed by ".to_string()),
+                Just("director: ".to_string()),
+                Just("cast: ".to_string()),
+                Just("'s ".to_string()),
+                Just("’".to_string()),
+                Just("“".to_string()),
+                Just(", THE".to_string()),
+                Just("A –".to_string()),
+                Just("1999".to_string()),
+                Just("\u{a0}".to_string()),
+                "[a-zA-Z0-9 ]{0,8}",
+                any::<char>().prop_map(String::from),
+            ],
+            0..60,
+        );
+        pieces.prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = Review::parse_bytes(&bytes);
+        }
+
+        #[test]
+        fn on_review_shaped_text(text in fragments()) {
+            let _ = Review::parse(&text);
+        }
+
+        #[test]
+        fn on_mutations_of_a_real_review(cut in 0usize..600, insert in any::<char>()) {
+            let mut text = modern(HEADER, "“Q.”", "Nora Lind's X", "REVIEWED ON 1/2/2003  GRADE: B");
+            let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
+            text.insert(at, insert);
+            let _ = Review::parse(&text);
+            text.truncate(at);
+            let _ = Review::parse(&text);
+        }
+    }
+}
