@@ -1,1 +1,19 @@
+//! marquee: a film critic's review archive, served as a Discord bot and a CLI.
+//!
+//! - [`review`]: the domain — the model, grades, and the parser of the critic's layouts.
+//! - [`store`]: SQLite (sqlx), migrations, imports and queries.
+//! - [`search`]: title normalisation and fuzzy ranking over an in-memory index.
+//! - [`present`]: a review → the embed, the interaction response, text and JSON.
+//! - [`archive`], [`import`], [`sample`]: what the commands do, over the pieces above.
+//! - [`config`], [`cli`]: settings and the command line.
+
+pub mod archive;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod import;
+pub mod present;
 pub mod review;
+pub mod sample;
+pub mod search;
+pub mod store;

@@ -2,7 +2,7 @@
 //! reproduce `truth.jsonl` for at least 99.5% of the files, every compared field right.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::Datelike;
 use marquee::review::{Layout, Review};
@@ -114,13 +114,10 @@ fn differences(t: &Truth, r: &Review) -> Vec<(&'static str, String, String)> {
     out
 }
 
-#[test]
-fn parser_reproduces_the_corpus_truth() {
-    let Some(dir) = corpus_dir() else {
-        eprintln!("skipped: ../shared/corpus is not here");
-        return;
-    };
-    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth.jsonl");
+/// Parses every file that `truth` lists (a JSON line per file) and compares it with the
+/// truth. Returns (fully right, total), printing the fields that differ.
+fn score(reviews: &Path, truth: &Path) -> (usize, usize) {
+    let truth = std::fs::read_to_string(truth).expect("truth file");
     let mut total = 0usize;
     let mut right = 0usize;
     let mut by_field: BTreeMap<&str, usize> = BTreeMap::new();
@@ -129,7 +126,7 @@ fn parser_reproduces_the_corpus_truth() {
         let t: Truth =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("truth line {}: {e}", i + 1));
         total += 1;
-        let bytes = std::fs::read(dir.join("reviews").join(&t.file)).expect("review file");
+        let bytes = std::fs::read(reviews.join(&t.file)).expect("review file");
         match Review::parse_bytes(&bytes) {
             Ok(review) => {
                 let diffs = differences(&t, &review);
@@ -151,17 +148,48 @@ fn parser_reproduces_the_corpus_truth() {
             }
         }
     }
-    let accuracy = right as f64 / total as f64;
     eprintln!(
-        "corpus: {right}/{total} files fully right ({:.2}%); wrong fields: {by_field:?}",
-        accuracy * 100.0
+        "{}: {right}/{total} files fully right ({:.2}%); wrong fields: {by_field:?}",
+        reviews.display(),
+        right as f64 * 100.0 / total.max(1) as f64
     );
     for e in &examples {
         eprintln!("  {e}");
     }
+    (right, total)
+}
+
+#[test]
+fn parser_reproduces_the_corpus_truth() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("skipped: ../shared/corpus is not here");
+        return;
+    };
+    let (right, total) = score(&dir.join("reviews"), &dir.join("truth.jsonl"));
     assert!(
         total >= 3000,
         "expected the 3,200-file corpus, read {total}"
     );
+    let accuracy = right as f64 / total as f64;
     assert!(accuracy >= 0.995, "accuracy {accuracy:.4} is below 99.5%");
+}
+
+/// The shipped sample archive exercises every variant of FORMAT.md (see its files); each
+/// must parse exactly as `sample/expected.jsonl` says.
+#[test]
+fn parser_reads_every_sample_review_exactly() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample");
+    let (right, total) = score(&dir, &dir.join("expected.jsonl"));
+    let files = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "txt")
+        })
+        .count();
+    assert_eq!(total, files, "expected.jsonl must list every sample file");
+    assert_eq!(right, total);
 }

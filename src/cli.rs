@@ -1,0 +1,331 @@
+//! The command line: `marquee import`, `lookup`, `random`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+
+use crate::archive::{Archive, Lookup, Origin};
+use crate::config::{ProcessEnv, Settings};
+use crate::import::{collect_sources, import_sources};
+use crate::present::{card_response, Card, ReviewJson};
+use crate::review::Grade;
+use crate::store::{RandomFilter, Store};
+
+/// marquee — one film critic's review archive, as a Discord bot and a command line.
+///
+/// Reviews are plain-text files in the critic's layouts. `import` reads them into a SQLite
+/// database; `lookup` finds a film by a sloppy title; `random` picks a well-graded film. Until
+/// a database exists, `lookup` and `random` answer from a small built-in sample archive.
+#[derive(Debug, Parser)]
+#[command(name = "marquee", version, propagate_version = true)]
+pub struct Cli {
+    /// The database: a SQLite URL (sqlite://path.db) or a file path. Overrides DATABASE_URL
+    /// and the configuration's database.url (default: marquee.db in the working directory).
+    #[arg(long, global = true, value_name = "URL")]
+    pub db: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import review files and directories (recursively, *.txt) into the database.
+    ///
+    /// Re-importing a file changes nothing; an edited review (same title and year) is
+    /// updated. Exit status: 0 if every file was stored, 1 if some failed (the others are
+    /// stored), 2 for a usage or database error.
+    Import {
+        /// Review files and directories.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Print {"added","updated","unchanged","failed":[{"path","line","error"}]} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look a film up by title, forgiving typos, articles, accents and numerals.
+    ///
+    /// A trailing year (`king kong 1976`) or --year picks one of several films of the same
+    /// title. QUERY `-` reads one query per line from standard input and prints one JSON line
+    /// per query. Exit status 1 when nothing matches.
+    Lookup {
+        /// The title to look for, or `-` for one query per line on standard input.
+        query: String,
+        /// The film's year, to tell remakes apart.
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Pick a random review at or above a grade.
+    Random {
+        /// The lowest grade to pick from: A+, A, A-, B+ … F.
+        #[arg(long, default_value = "A-", value_parser = parse_grade)]
+        min_grade: Grade,
+        /// Only films from this decade, e.g. 1970 (or any year in it).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1800..=2200))]
+        decade: Option<i32>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// How a review is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable card.
+    Text,
+    /// The review and the ranked candidates as JSON.
+    Json,
+    /// The exact interaction response body the Discord bot sends.
+    Discord,
+}
+
+fn parse_grade(text: &str) -> Result<Grade, String> {
+    Grade::parse(text).map_err(|e| e.to_string())
+}
+
+/// Turns `--db` into a URL: a bare path becomes `sqlite://path`.
+pub fn database_url(db: &str) -> String {
+    if db.starts_with("sqlite:") {
+        db.to_owned()
+    } else {
+        format!("sqlite://{db}")
+    }
+}
+
+/// Runs the command; the exit status follows the command's own rules, 2 for errors.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let settings = Settings::load(&cwd, &ProcessEnv)?;
+    let url = cli
+        .db
+        .as_deref()
+        .map(database_url)
+        .unwrap_or_else(|| settings.database.url.clone());
+    match cli.command {
+        Command::Import { paths, json } => import(&url, &paths, json).await,
+        Command::Lookup {
+            query,
+            year,
+            format,
+        } => {
+            let archive = open_for_reading(&url).await?;
+            if query == "-" {
+                lookup_stdin(&archive, &settings, year, format).await
+            } else {
+                lookup(&archive, &settings, &query, year, format).await
+            }
+        }
+        Command::Random {
+            min_grade,
+            decade,
+            format,
+        } => {
+            let archive = open_for_reading(&url).await?;
+            random(
+                &archive,
+                &settings,
+                RandomFilter { min_grade, decade },
+                format,
+            )
+            .await
+        }
+    }
+}
+
+async fn open_for_reading(url: &str) -> anyhow::Result<Archive> {
+    let archive = Archive::open_for_reading(url).await?;
+    if let Origin::Sample { reviews } = archive.origin() {
+        eprintln!(
+            "note: no database at {url} yet, so this answer comes from the built-in sample \
+             archive ({reviews} reviews). `marquee import PATH…` builds your own."
+        );
+    }
+    Ok(archive)
+}
+
+async fn import(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open(url, true).await?;
+    let sources = collect_sources(paths);
+    let bar = if json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(sources.len() as u64), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = import_sources(&store, sources, |_| bar.inc(1)).await;
+    bar.finish_and_clear();
+    store.close().await;
+    let report = report?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &report.to_json())?;
+        writeln!(out)?;
+    } else {
+        let c = report.counts;
+        writeln!(
+            out,
+            "added {}, updated {}, unchanged {}, failed {}",
+            c.added, c.updated, c.unchanged, c.failed
+        )?;
+        for f in &report.failed {
+            match f.line {
+                Some(line) => eprintln!("{}:{line}: {}", f.path, f.error),
+                None => eprintln!("{}: {}", f.path, f.error),
+            }
+        }
+    }
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The JSON form of a lookup.
+pub fn lookup_json(query: &str, lookup: &Lookup) -> serde_json::Value {
+    json!({
+        "query": query,
+        "match": lookup.review.as_ref().map(ReviewJson::of),
+        "candidates": lookup.outcome.candidates,
+        "ambiguous": lookup.outcome.ambiguous,
+    })
+}
+
+fn render_lookup(
+    query: &str,
+    lookup: &Lookup,
+    settings: &Settings,
+    format: Format,
+) -> anyhow::Result<String> {
+    let critic = &settings.archive.critic;
+    Ok(match format {
+        Format::Json => serde_json::to_string(&lookup_json(query, lookup))?,
+        Format::Discord => {
+            serde_json::to_string(&crate::commands::review::reply(lookup, query, critic))?
+        }
+        Format::Text => match &lookup.review {
+            Some(stored) => {
+                let mut text = Card::of(&stored.review, critic).text();
+                let others: Vec<_> = lookup
+                    .outcome
+                    .candidates
+                    .iter()
+                    .filter(|c| c.id != stored.id)
+                    .collect();
+                if lookup.outcome.ambiguous && !others.is_empty() {
+                    text.push_str("\nOr did you mean:\n");
+                    for c in others {
+                        text.push_str(&format!(
+                            "  {}\n",
+                            crate::commands::review::candidate_label(c)
+                        ));
+                    }
+                }
+                text
+            }
+            None => {
+                let mut text = format!("No review matches “{query}”.\n");
+                if !lookup.outcome.candidates.is_empty() {
+                    text.push_str("Closest titles:\n");
+                    for c in &lookup.outcome.candidates {
+                        text.push_str(&format!(
+                            "  {}\n",
+                            crate::commands::review::candidate_label(c)
+                        ));
+                    }
+                }
+                text
+            }
+        },
+    })
+}
+
+async fn lookup(
+    archive: &Archive,
+    settings: &Settings,
+    query: &str,
+    year: Option<i32>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let result = archive
+        .lookup(query, year, settings.search.candidates)
+        .await?;
+    let text = render_lookup(query, &result, settings, format)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", text.trim_end())?;
+    Ok(if result.review.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn lookup_stdin(
+    archive: &Archive,
+    settings: &Settings,
+    year: Option<i32>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let format = if format == Format::Text {
+        Format::Json
+    } else {
+        format
+    };
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout().lock();
+    for (i, line) in stdin.lock().lines().enumerate() {
+        let query = line.with_context(|| format!("cannot read standard input (line {})", i + 1))?;
+        let result = archive
+            .lookup(&query, year, settings.search.candidates)
+            .await?;
+        writeln!(out, "{}", render_lookup(&query, &result, settings, format)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn random(
+    archive: &Archive,
+    settings: &Settings,
+    filter: RandomFilter,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let Some(stored) = archive.random(filter).await? else {
+        let decade = filter
+            .decade
+            .map(|d| format!(" from the {}s", d - d.rem_euclid(10)));
+        eprintln!(
+            "No review graded {} or better{}.",
+            filter.min_grade,
+            decade.unwrap_or_default()
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let card = Card::of(&stored.review, &settings.archive.critic);
+    match format {
+        Format::Text => writeln!(out, "{}", card.text().trim_end())?,
+        Format::Json => writeln!(out, "{}", serde_json::to_string(&ReviewJson::of(&stored))?)?,
+        Format::Discord => writeln!(out, "{}", serde_json::to_string(&card_response(&card))?)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

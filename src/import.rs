@@ -1,0 +1,156 @@
+//! `marquee import`: files and directories → parsed reviews → the store, in batches.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::review::{ParseError, Review};
+use crate::store::{FileOutcome, ImportCounts, Importer, Outcome, Store};
+
+/// How many files one transaction stores.
+pub const BATCH: usize = 500;
+
+/// Something to import: a file on disk, or bytes already in memory (the sample archive).
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    Bytes {
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// A path that could not be listed; imported as a failure.
+    Missing {
+        path: PathBuf,
+        error: String,
+    },
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::File(path) | Source::Missing { path, .. } => path.display().to_string(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
+
+    fn parse(self) -> (String, Result<Review, ParseError>) {
+        let name = self.name();
+        let parsed = match self {
+            Source::File(path) => match std::fs::read(&path) {
+                Ok(bytes) => Review::parse_bytes(&bytes),
+                Err(err) => Err(ParseError {
+                    line: None,
+                    message: format!("cannot read the file: {err}"),
+                }),
+            },
+            Source::Bytes { bytes, .. } => Review::parse_bytes(&bytes),
+            Source::Missing { error, .. } => Err(ParseError {
+                line: None,
+                message: error,
+            }),
+        };
+        (name, parsed)
+    }
+}
+
+/// Expands the command line's paths: a directory gives its `*.txt` files, recursively and in
+/// name order; a file is taken whatever its name; a path that does not exist is a failure.
+pub fn collect_sources(paths: &[PathBuf]) -> Vec<Source> {
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let walker = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name();
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && is_txt(e.path()) => {
+                        sources.push(Source::File(e.into_path()))
+                    }
+                    Ok(_) => {}
+                    Err(err) => sources.push(Source::Missing {
+                        path: err.path().unwrap_or(path).to_path_buf(),
+                        error: format!("cannot list: {err}"),
+                    }),
+                }
+            }
+        } else if path.exists() {
+            sources.push(Source::File(path.clone()));
+        } else {
+            sources.push(Source::Missing {
+                path: path.clone(),
+                error: "no such file or directory".into(),
+            });
+        }
+    }
+    sources
+}
+
+fn is_txt(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+}
+
+/// A failed file, as `import --json` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub path: String,
+    pub line: Option<usize>,
+    pub error: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    pub counts: ImportCounts,
+    pub failed: Vec<Failure>,
+    /// Ids of the reviews that are new to the archive.
+    pub added_ids: Vec<i64>,
+}
+
+impl ImportReport {
+    /// `{"added":N,"updated":N,"unchanged":N,"failed":[{"path","line","error"}…]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "added": self.counts.added,
+            "updated": self.counts.updated,
+            "unchanged": self.counts.unchanged,
+            "failed": self.failed,
+        })
+    }
+}
+
+/// Parses and stores `sources`, [`BATCH`] files to a transaction. `on_file` is called for
+/// each file once its batch has committed (for a progress bar).
+pub async fn import_sources(
+    store: &Store,
+    sources: Vec<Source>,
+    mut on_file: impl FnMut(&FileOutcome),
+) -> anyhow::Result<ImportReport> {
+    let mut importer = Importer::start(store).await?;
+    let mut report = ImportReport::default();
+    let mut sources = sources.into_iter().peekable();
+    while sources.peek().is_some() {
+        let chunk: Vec<Source> = sources.by_ref().take(BATCH).collect();
+        // Reading and parsing are blocking work: keep them off the async threads.
+        let parsed = tokio::task::spawn_blocking(move || {
+            chunk.into_iter().map(Source::parse).collect::<Vec<_>>()
+        })
+        .await?;
+        for outcome in importer.store_batch(parsed).await? {
+            match outcome.outcome {
+                Outcome::Failed => report.failed.push(Failure {
+                    path: outcome.path.clone(),
+                    line: outcome.line,
+                    error: outcome.error.clone().unwrap_or_default(),
+                }),
+                Outcome::Added => report.added_ids.extend(outcome.review_id),
+                Outcome::Updated | Outcome::Unchanged => {}
+            }
+            on_file(&outcome);
+        }
+    }
+    report.counts = importer.finish().await?;
+    Ok(report)
+}
