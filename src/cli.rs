@@ -90,12 +90,14 @@ fn parse_grade(text: &str) -> Result<Grade, String> {
     Grade::parse(text).map_err(|e| e.to_string())
 }
 
-/// Turns `--db` into a URL: a bare path becomes `sqlite://path`.
-pub fn database_url(db: &str) -> String {
+/// Turns `--db` into a URL: a bare path becomes `sqlite://path`; other databases are refused.
+pub fn database_url(db: &str) -> anyhow::Result<String> {
     if db.starts_with("sqlite:") {
-        db.to_owned()
+        Ok(db.to_owned())
+    } else if let Some((scheme, _)) = db.split_once("://") {
+        anyhow::bail!("--db {db}: marquee stores its archive in SQLite; `{scheme}://` is not supported (try sqlite://marquee.db or a file path)")
     } else {
-        format!("sqlite://{db}")
+        Ok(format!("sqlite://{db}"))
     }
 }
 
@@ -113,11 +115,10 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let settings = Settings::load(&cwd, &ProcessEnv)?;
-    let url = cli
-        .db
-        .as_deref()
-        .map(database_url)
-        .unwrap_or_else(|| settings.database.url.clone());
+    let url = match cli.db.as_deref() {
+        Some(db) => database_url(db)?,
+        None => settings.database.url.clone(),
+    };
     match cli.command {
         Command::Import { paths, json } => import(&url, &paths, json).await,
         Command::Lookup {
