@@ -62,6 +62,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run the Discord bot: slash commands, autocomplete and announcements of new reviews.
+    ///
+    /// Needs DISCORD_TOKEN. DISCORD_API_BASE replaces https://discord.com (for a proxy);
+    /// MARQUEE_DEV_GUILD registers the commands to one guild instead of globally. Stops on
+    /// Ctrl-C or SIGTERM.
+    Serve,
     /// Pick a random review at or above a grade.
     Random {
         /// The lowest grade to pick from: A+, A, A-, B+ … F.
@@ -132,6 +138,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 lookup(&archive, &settings, &query, year, format).await
             }
+        }
+        Command::Serve => {
+            crate::bot::serve(&settings, &url).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Random {
             min_grade,

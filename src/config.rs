@@ -5,15 +5,26 @@ use std::path::Path;
 
 use anyhow::Context;
 use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
 use serde::Deserialize;
 
 const BASE: &str = include_str!("../config/base.toml");
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub database: DatabaseSettings,
     pub archive: ArchiveSettings,
     pub search: SearchSettings,
+    pub discord: DiscordSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DiscordSettings {
+    /// From `DISCORD_TOKEN`. `SecretString` never prints its value, not even in `Debug`.
+    pub token: Option<SecretString>,
+    pub api_base: String,
+    pub dev_guild: Option<u64>,
+    pub announce_interval_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -75,8 +86,15 @@ impl Settings {
                 .try_parsing(true)
                 .source(Some(vars)),
         );
-        if let Some(url) = env.var("DATABASE_URL") {
-            builder = builder.set_override("database.url", url)?;
+        for (var, key) in [
+            ("DATABASE_URL", "database.url"),
+            ("DISCORD_TOKEN", "discord.token"),
+            ("DISCORD_API_BASE", "discord.api_base"),
+            ("MARQUEE_DEV_GUILD", "discord.dev_guild"),
+        ] {
+            if let Some(value) = env.var(var) {
+                builder = builder.set_override(key, value)?;
+            }
         }
         builder
             .build()
@@ -132,6 +150,30 @@ mod tests {
         vars.insert("DATABASE_URL", "sqlite://url.db");
         let s = Settings::load(dir.path(), &FakeEnv(vars)).unwrap();
         assert_eq!(s.database.url, "sqlite://url.db");
+    }
+
+    #[test]
+    fn discord_settings_come_from_their_variables_and_the_token_stays_secret() {
+        use secrecy::ExposeSecret;
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings::load(dir.path(), &FakeEnv(HashMap::new())).unwrap();
+        assert!(s.discord.token.is_none());
+        assert_eq!(s.discord.api_base, "https://discord.com");
+        assert_eq!(s.discord.dev_guild, None);
+        let env = FakeEnv(HashMap::from([
+            ("DISCORD_TOKEN", "sekrit-token-value"),
+            ("DISCORD_API_BASE", "http://127.0.0.1:9"),
+            ("MARQUEE_DEV_GUILD", "4242"),
+        ]));
+        let s = Settings::load(dir.path(), &env).unwrap();
+        let token = s.discord.token.as_ref().unwrap();
+        assert_eq!(token.expose_secret(), "sekrit-token-value");
+        assert_eq!(s.discord.api_base, "http://127.0.0.1:9");
+        assert_eq!(s.discord.dev_guild, Some(4242));
+        assert!(
+            !format!("{s:?}").contains("sekrit"),
+            "the token leaked into Debug"
+        );
     }
 
     #[test]

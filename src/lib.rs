@@ -7,7 +7,9 @@
 //! - [`archive`], [`import`], [`sample`]: what the commands do, over the pieces above.
 //! - [`config`], [`cli`]: settings and the command line.
 
+pub mod announce;
 pub mod archive;
+pub mod bot;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,9 +1,13 @@
 //! `/review` and `marquee lookup`: a film by a sloppy title.
 
-use serenity::builder::{
-    CreateActionRow, CreateInteractionResponse, CreateInteractionResponseMessage, CreateSelectMenu,
+use serenity::all::{
+    ActionRowComponent, AutocompleteChoice, CommandInteraction, ComponentInteraction,
+    ComponentInteractionDataKind, CreateActionRow, CreateAutocompleteResponse,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateSelectMenu,
     CreateSelectMenuKind, CreateSelectMenuOption,
 };
+
+use super::{integer_option, string_option, CommandError, CommandResult, Data};
 
 use crate::archive::Lookup;
 use crate::present::{card_response, no_mentions, title_with_year, truncate, Card};
@@ -73,4 +77,82 @@ pub fn not_found(query: &str, closest: &[Candidate]) -> CreateInteractionRespons
             .ephemeral(true)
             .allowed_mentions(no_mentions()),
     )
+}
+
+/// `/review title:<…> [year:<…>]`.
+pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
+    let title = string_option(cmd, "title")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| CommandError::User("Tell me a film's title.".into()))?;
+    let year = integer_option(cmd, "year").and_then(|y| i32::try_from(y).ok());
+    let lookup = data.archive.lookup(title, year, MENU_OPTIONS + 1).await?;
+    Ok(reply(&lookup, title, &data.critic))
+}
+
+/// Autocomplete for `/review title`: up to 25 `Title (Year) — Grade` choices, best first. The
+/// value sent back is `Title (Year)`, whose trailing year picks the right remake.
+pub fn autocomplete(data: &Data, ac: &CommandInteraction) -> CreateInteractionResponse {
+    let typed = ac
+        .data
+        .autocomplete()
+        .filter(|o| o.name == "title")
+        .map_or("", |o| o.value);
+    let choices = data
+        .archive
+        .index()
+        .autocomplete(typed, MENU_OPTIONS)
+        .iter()
+        .map(|c| {
+            AutocompleteChoice::new(
+                truncate(&candidate_label(c), OPTION_LABEL),
+                truncate(&title_with_year(&c.title, c.year), OPTION_LABEL),
+            )
+        })
+        .collect();
+    CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new().set_choices(choices))
+}
+
+/// A choice from the menu of an ambiguous match: the message now shows that film, and the
+/// menu stays so the user can choose again.
+pub async fn pick(data: &Data, component: &ComponentInteraction) -> CommandResult {
+    let chosen = match &component.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => values.first(),
+        _ => None,
+    };
+    let id: i64 = chosen
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| CommandError::User("That choice is not a film I know.".into()))?;
+    let stored = data
+        .archive
+        .store()
+        .review(id)
+        .await?
+        .ok_or_else(|| CommandError::User("That review is no longer in the archive.".into()))?;
+    let card = Card::of(&stored.review, &data.critic);
+    let options: Vec<CreateSelectMenuOption> = component
+        .message
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .filter_map(|c| match c {
+            ActionRowComponent::SelectMenu(menu) => Some(&menu.options),
+            _ => None,
+        })
+        .flatten()
+        .map(|o| {
+            CreateSelectMenuOption::new(o.label.clone(), o.value.clone())
+                .default_selection(o.value == id.to_string())
+        })
+        .take(MENU_OPTIONS)
+        .collect();
+    let mut message = CreateInteractionResponseMessage::new()
+        .embed(card.embed())
+        .allowed_mentions(no_mentions());
+    if !options.is_empty() {
+        let menu = CreateSelectMenu::new(PICK_MENU_ID, CreateSelectMenuKind::String { options })
+            .placeholder("Not this one? Pick another film");
+        message = message.components(vec![CreateActionRow::SelectMenu(menu)]);
+    }
+    Ok(CreateInteractionResponse::UpdateMessage(message))
 }

@@ -2,6 +2,7 @@
 //! writing imports, and the read queries the commands need.
 
 mod reviews;
+mod subscriptions;
 mod write;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use reviews::{RandomFilter, StoredReview};
+pub use subscriptions::{Delivery, Subscribed, Subscription};
 pub use write::{FileOutcome, ImportCounts, Importer, Outcome};
 
 /// The migrations in `migrations/`, compiled into the binary.

@@ -32,6 +32,16 @@ impl Store {
             .await?)
     }
 
+    /// Changes whenever a review is added or updated, by this process or another: (count, last
+    /// change).
+    pub async fn fingerprint(&self) -> anyhow::Result<(i64, Option<String>)> {
+        Ok(
+            sqlx::query_as("SELECT count(*), max(updated_at) FROM reviews")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     /// Every title (with its alternative titles), for the in-memory search index.
     pub async fn index_entries(&self) -> anyhow::Result<Vec<IndexEntry>> {
         let rows: Vec<(i64, String, Option<i32>, i64)> =

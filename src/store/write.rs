@@ -232,6 +232,19 @@ async fn store_review(
     .bind(&review.raw_text)
     .fetch_one(&mut **tx)
     .await?;
+    if outcome == Outcome::Added {
+        // The outbox: an announcement for every subscribed channel whose floor the grade
+        // meets, committed with the review itself.
+        sqlx::query(
+            "INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce)
+             SELECT ?1, id, channel_id, printf('mq%x.%x', ?1, id) FROM subscriptions
+             WHERE disabled_at IS NULL AND ?2 <= min_grade_rank",
+        )
+        .bind(id)
+        .bind(review.grade.rank())
+        .execute(&mut **tx)
+        .await?;
+    }
     if outcome == Outcome::Updated {
         for table in ["credits", "alt_titles"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE review_id = ?"))

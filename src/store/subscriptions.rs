@@ -1,0 +1,229 @@
+//! Channel subscriptions and the announcement outbox.
+
+use chrono::{DateTime, Utc};
+
+use super::Store;
+use crate::review::Grade;
+
+/// A channel subscribed to announcements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: i64,
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub min_grade: Grade,
+    /// Why Discord refused the channel, when it did.
+    pub disabled_reason: Option<String>,
+}
+
+/// An announcement waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub review_id: i64,
+    pub subscription_id: i64,
+    pub channel_id: u64,
+    pub nonce: String,
+    pub attempts: i64,
+}
+
+/// What subscribing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscribed {
+    New,
+    /// The channel was subscribed already (or disabled): its floor is now the one given.
+    Changed,
+}
+
+/// Timestamps as SQLite stores them here: ISO 8601, UTC, milliseconds; they sort as text.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn id_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or_default()
+}
+
+fn id_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    pub async fn subscribe(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        min_grade: Grade,
+        by_user: u64,
+    ) -> anyhow::Result<Subscribed> {
+        let existed: bool =
+            sqlx::query_scalar("SELECT count(*) > 0 FROM subscriptions WHERE channel_id = ?")
+                .bind(id_i64(channel_id))
+                .fetch_one(self.pool())
+                .await?;
+        sqlx::query(
+            "INSERT INTO subscriptions (guild_id, channel_id, min_grade_rank, created_by)
+             VALUES (?, ?, ?, ?)
+             ON CONFLICT (channel_id) DO UPDATE SET
+                 min_grade_rank = excluded.min_grade_rank, guild_id = excluded.guild_id,
+                 disabled_at = NULL, disabled_reason = NULL",
+        )
+        .bind(id_i64(guild_id))
+        .bind(id_i64(channel_id))
+        .bind(min_grade.rank())
+        .bind(id_i64(by_user))
+        .execute(self.pool())
+        .await?;
+        Ok(if existed {
+            Subscribed::Changed
+        } else {
+            Subscribed::New
+        })
+    }
+
+    /// Removes a channel's subscription (and its pending announcements). False if there was none.
+    pub async fn unsubscribe(&self, guild_id: u64, channel_id: u64) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ?")
+            .bind(id_i64(guild_id))
+            .bind(id_i64(channel_id))
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn subscriptions(&self, guild_id: u64) -> anyhow::Result<Vec<Subscription>> {
+        let rows: Vec<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, guild_id, channel_id, min_grade_rank, disabled_reason FROM subscriptions
+             WHERE guild_id = ? ORDER BY channel_id",
+        )
+        .bind(id_i64(guild_id))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, guild, channel, rank, reason)| Subscription {
+                id,
+                guild_id: id_u64(guild),
+                channel_id: id_u64(channel),
+                min_grade: Grade::from_rank(rank).unwrap_or(Grade::F),
+                disabled_reason: reason,
+            })
+            .collect())
+    }
+
+    /// Pending announcements whose time has come, oldest first.
+    pub async fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let rows: Vec<(i64, i64, i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT id, review_id, subscription_id, channel_id, nonce, attempts FROM deliveries
+             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        )
+        .bind(timestamp(now))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, review_id, subscription_id, channel, nonce, attempts)| Delivery {
+                    id,
+                    review_id,
+                    subscription_id,
+                    channel_id: id_u64(channel),
+                    nonce,
+                    attempts,
+                },
+            )
+            .collect())
+    }
+
+    /// When the next pending announcement is due, if any is pending.
+    pub async fn next_delivery_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let next: Option<String> = sqlx::query_scalar(
+            "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(next
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    pub async fn delivery_sent(&self, id: i64, message_id: Option<u64>) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?,
+                    sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), last_error = NULL
+             WHERE id = ?",
+        )
+        .bind(message_id.map(id_i64))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Tries again at `at`; `counts` says whether this was a failed attempt (a 429 is not).
+    pub async fn delivery_retry(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        error: &str,
+        counts: bool,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?
+             WHERE id = ?",
+        )
+        .bind(timestamp(at))
+        .bind(error)
+        .bind(i64::from(counts))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Gives up on one announcement (the request itself was wrong, or the review is gone).
+    pub async fn delivery_dropped(&self, id: i64, error: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET status = 'dropped', last_error = ?, attempts = attempts + 1
+             WHERE id = ?",
+        )
+        .bind(error)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Discord refused the channel for good (403/404): the subscription is disabled, with the
+    /// reason, and its pending announcements are dropped.
+    pub async fn disable_subscription(
+        &self,
+        subscription_id: i64,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE subscriptions SET disabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+                    disabled_reason = ? WHERE id = ?",
+        )
+        .bind(reason)
+        .bind(subscription_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE deliveries SET status = 'dropped', last_error = ?
+             WHERE subscription_id = ? AND status = 'pending'",
+        )
+        .bind(reason)
+        .bind(subscription_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1627 @@
+//! A fake Discord on 127.0.0.1 for end-to-end tests of a serenity bot: REST (axum) on one port,
+//! the gateway (tokio-tungstenite, JSON text frames) on another. Nothing leaves loopback.
+//!
+//! # Including it
+//! A test includes this file beside the OpenAPI checker, under exactly these module names (this
+//! file reaches the checker as `super::openapi`):
+//! ```ignore
+//! #[path = "support/openapi.rs"]
+//! mod openapi;
+//! #[path = "support/fake_discord.rs"]
+//! mod fake_discord;
+//! use fake_discord::{FakeDiscord, Ctx};
+//! ```
+//! Dev-dependencies: `axum` (http1, json, tokio), `tokio-tungstenite` 0.21, `futures-util`,
+//! `jsonschema`; tokio needs `net`, `sync`, `time`.
+//!
+//! # Pointing a bot at it
+//! ```ignore
+//! let fake = FakeDiscord::start().await;
+//! let http = serenity::http::HttpBuilder::new("test-token")
+//!     .proxy(fake.api_base()) // every https://discord.com URL becomes http://127.0.0.1:PORT
+//!     .ratelimiter_disabled(true) // required: with the limiter on, serenity ignores the proxy
+//!     .build();
+//! let mut client = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
+//!     .event_handler(handler)
+//!     .await?;
+//! tokio::spawn(async move { client.start().await });
+//! fake.wait_ready(Duration::from_secs(5)).await;
+//! let ctx = Ctx::guild(8000, 5000, 6000, Permissions::SEND_MESSAGES.bits());
+//! let d = fake_discord::slash_command(4001, "review", json!([opt("title", 3, "Alien")]), &ctx);
+//! fake.dispatch("INTERACTION_CREATE", d).await;
+//! let reply = fake
+//!     .wait_for("the reply", |r| r.is("POST", "/interactions/4001/"), Duration::from_secs(5))
+//!     .await;
+//! assert_eq!(reply.body["type"], 4);
+//! assert!(fake.violations().is_empty(), "{:#?}", fake.violations());
+//! ```
+//! `GET /gateway` answers with the fake's own `ws://127.0.0.1:PORT`, so serenity connects there.
+//! Never script a failure for `GET /gateway`: serenity then falls back to Discord's real gateway.
+//! If `HTTP_PROXY`/`HTTPS_PROXY` are set, reqwest would route loopback through them: unset them
+//! (or set `NO_PROXY=127.0.0.1`) for such tests.
+//!
+//! # What it does like Discord
+//! - REST answers (status codes and JSON shapes serenity 0.12.5 deserializes): `GET /gateway`,
+//!   `/gateway/bot`, `/users/@me`, `/oauth2/applications/@me`; application commands (global and
+//!   guild: `GET`, bulk `PUT`, `POST`, `DELETE`), echoed with `id`, `application_id`, `version`…;
+//!   `POST /interactions/{id}/{token}/callback` (204); the interaction webhook (`@original`
+//!   `GET`/`PATCH`/`DELETE`, follow-ups `POST`, `PATCH`/`GET`/`DELETE` by id); channel messages
+//!   (`POST`, `GET`/`PATCH`/`DELETE` by id, `typing`); `POST /users/@me/channels` (DM channel).
+//!   Anything else: 404 `{"code":0,"message":"404: Not Found"}`. Every error body has `code` and
+//!   `message`.
+//! - Discord's rules that catch real bugs: a second callback for one interaction is refused
+//!   (400, code 40060); a callback later than [`FakeDiscord::set_interaction_deadline`] (3 s by
+//!   default) after the fake dispatched the interaction is refused (404, code 10062), as is one
+//!   with the wrong token (401, code 50027); editing `@original` before any callback is 404
+//!   (code 10008); an empty message is 400 (code 50006); `enforce_nonce: true` with a nonce
+//!   already used in that channel returns the existing message instead of a new one.
+//! - Gateway: HELLO on connect; IDENTIFY → READY (`s` 1, a new session); heartbeat → ACK;
+//!   RESUME of a known session → RESUMED (`s` continues), of an unknown one → INVALID_SESSION
+//!   (`d: false`, so serenity identifies again); the bot's close frame is answered. A restarted
+//!   bot may connect again at any time and gets a new READY.
+//!
+//! # Secrets
+//! The bot token is never stored where it could be printed: [`Recorded::headers`] holds
+//! `authorization` as `"[redacted]"` and [`FakeDiscord::identify`] holds `d.token` as
+//! `"[redacted]"`; compare with [`Recorded::authorization_is`] and
+//! [`FakeDiscord::identify_token_is`]. Timeout panics list requests without their headers.
+//!
+//! # Contract checks
+//! With `../shared/discord/openapi.json` present, [`FakeDiscord::violations`] checks every
+//! recorded request against Discord's OpenAPI spec: the route must exist for that method and the
+//! JSON body must fit its `requestBody` schema. Checks run when `violations()` is called, not
+//! while the bot waits for an answer. Without the spec it returns an empty list (with a note).
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State as AxumState;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::task::AbortHandle;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::openapi::Spec;
+
+/// Every route serenity calls starts with this.
+pub const API_PREFIX: &str = "/api/v10";
+/// What the fake stores instead of the bot token.
+pub const REDACTED: &str = "[redacted]";
+/// The owner of the application (`GET /oauth2/applications/@me`).
+pub const OWNER_ID: u64 = 3000;
+/// The bot's permissions in the channel, sent as `app_permissions` with every interaction:
+/// view channel, send messages, embed links, attach files, read history, external emojis.
+pub const APP_PERMISSIONS: u64 =
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18);
+/// The heartbeat interval the fake asks for (ms), long enough not to matter in a test.
+pub const HEARTBEAT_INTERVAL_MS: u64 = 41250;
+
+/// One REST request the fake received (and what it answered).
+#[derive(Clone)]
+pub struct Recorded {
+    /// Upper case: `"POST"`.
+    pub method: String,
+    /// The full path without the query: `"/api/v10/channels/5000/messages"`.
+    pub path: String,
+    /// The query string, if any: `"wait=true"`.
+    pub query: Option<String>,
+    /// Header names lower case; `authorization` is `"[redacted]"`.
+    pub headers: BTreeMap<String, String>,
+    /// The JSON body; `Null` when there was none; a JSON string holding the raw text when the
+    /// body was not JSON (multipart uploads).
+    pub body: Value,
+    /// The status the fake answered with (a scripted one, when scripted).
+    pub status: u16,
+    /// When the request reached the fake's handler.
+    pub received_at: Instant,
+    authorization: Option<String>,
+}
+
+impl Recorded {
+    /// The path without `/api/v10`: `"/channels/5000/messages"`.
+    pub fn route(&self) -> &str {
+        self.path.strip_prefix(API_PREFIX).unwrap_or(&self.path)
+    }
+
+    /// Whether this is `method` (any case) on a path starting with `prefix`, which may be
+    /// written with or without `/api/v10`: `r.is("POST", "/interactions/4001/")`.
+    pub fn is(&self, method: &str, prefix: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method) && self.path.starts_with(&full_path(prefix))
+    }
+
+    /// A header by (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// Whether the request carried exactly this `Authorization` value (e.g. `"Bot test-token"`),
+    /// without exposing it.
+    pub fn authorization_is(&self, expected: &str) -> bool {
+        self.authorization.as_deref() == Some(expected)
+    }
+}
+
+impl fmt::Debug for Recorded {
+    /// Method, path, status and body; never the headers.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query = self
+            .query
+            .as_ref()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        let mut body = self.body.to_string();
+        if body.len() > 400 {
+            let mut cut = 400;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+            body.push('…');
+        }
+        write!(
+            f,
+            "{} {}{} -> {} {}",
+            self.method, self.path, query, self.status, body
+        )
+    }
+}
+
+/// A one-shot answer for the next request matching a method and path prefix
+/// ([`FakeDiscord::script`]).
+#[derive(Clone, Debug)]
+pub struct Scripted {
+    pub status: u16,
+    /// Sent as JSON; `Null` sends no body.
+    pub body: Value,
+    pub headers: Vec<(&'static str, &'static str)>,
+}
+
+impl Scripted {
+    /// Discord's 429: body `{"message","retry_after","global","code":0}` and the headers
+    /// `retry-after` (whole seconds, rounded up) and `x-ratelimit-scope`.
+    pub fn rate_limited(retry_after_secs: f64, global: bool) -> Scripted {
+        let whole = retry_after_secs.ceil().max(0.0) as u64;
+        // The header field is `&'static str`; a handful of bytes per scripted 429 in a test.
+        let header: &'static str = Box::leak(whole.to_string().into_boxed_str());
+        Scripted {
+            status: 429,
+            body: json!({
+                "message": "You are being rate limited.",
+                "retry_after": retry_after_secs,
+                "global": global,
+                "code": 0,
+            }),
+            headers: vec![
+                ("retry-after", header),
+                ("x-ratelimit-scope", if global { "global" } else { "user" }),
+            ],
+        }
+    }
+
+    /// An error answer with Discord's body shape.
+    pub fn error(status: u16, code: u64, message: &str) -> Scripted {
+        Scripted {
+            status,
+            body: json!({"code": code, "message": message}),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// A running fake Discord. Clones share it; dropping the last clone (or [`FakeDiscord::shutdown`])
+/// stops its listeners and connections.
+#[derive(Clone)]
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    _guard: Arc<Guard>,
+}
+
+impl FakeDiscord {
+    /// The application's id (`application_id` everywhere, the commands' owner).
+    pub const APP_ID: u64 = 2000;
+    /// The bot user's id.
+    pub const BOT_ID: u64 = 1000;
+
+    /// REST and gateway listeners on fresh 127.0.0.1 ports, `TCP_NODELAY` on every socket.
+    pub async fn start() -> FakeDiscord {
+        let rest = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind REST");
+        let gateway = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind gateway");
+        let (shutdown, mut shutdown_rx) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            rest_addr: rest.local_addr().unwrap(),
+            gateway_addr: gateway.local_addr().unwrap(),
+            state: Mutex::new(FakeState::default()),
+            changed: watch::channel(0).0,
+            shutdown,
+            tasks: Mutex::new(Vec::new()),
+            spec: spec(),
+            checked: Mutex::new((0, Vec::new())),
+        });
+
+        let app = axum::Router::new()
+            .fallback(rest_handler)
+            .with_state(shared.clone());
+        let listener = rest.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = shutdown_rx.wait_for(|stop| *stop).await;
+                })
+                .await;
+        });
+        let gateway_task = tokio::spawn(accept_gateway(shared.clone(), gateway));
+        shared
+            .tasks
+            .lock()
+            .unwrap()
+            .push(gateway_task.abort_handle());
+
+        FakeDiscord {
+            _guard: Arc::new(Guard(shared.clone())),
+            shared,
+        }
+    }
+
+    /// `"http://127.0.0.1:PORT"`: the bot's `DISCORD_API_BASE`, for `HttpBuilder::proxy`.
+    pub fn api_base(&self) -> String {
+        format!("http://{}", self.shared.rest_addr)
+    }
+
+    /// `"ws://127.0.0.1:PORT"`, the gateway URL `GET /gateway` hands out.
+    pub fn gateway_url(&self) -> String {
+        self.shared.gateway_url()
+    }
+
+    /// Stops the listeners and closes the connections (dropping the last clone does the same).
+    pub fn shutdown(&self) {
+        self.shared.stop();
+    }
+
+    // ----- REST -----
+
+    /// Every REST request so far, in arrival order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// How many REST requests arrived so far: a mark for [`FakeDiscord::wait_for_since`].
+    pub fn request_count(&self) -> usize {
+        self.shared.lock().requests.len()
+    }
+
+    /// The first request (already received or still to come) that `pred` accepts. Panics with
+    /// `what` and the requests seen when none has come within `timeout`.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        pred: impl Fn(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> Recorded {
+        self.wait_for_since(0, what, pred, timeout).await
+    }
+
+    /// Like [`FakeDiscord::wait_for`], among the requests from index `mark` on (a value of
+    /// [`FakeDiscord::request_count`] taken earlier).
+    pub async fn wait_for_since(
+        &self,
+        mark: usize,
+        what: &str,
+        pred: impl Fn(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> Recorded {
+        let found = self
+            .shared
+            .wait_state(timeout, |st| {
+                st.requests.iter().skip(mark).find(|r| pred(r)).cloned()
+            })
+            .await;
+        match found {
+            Some(r) => r,
+            None => panic!(
+                "timed out after {timeout:?} waiting for {what}; requests seen:\n{}",
+                self.describe_requests()
+            ),
+        }
+    }
+
+    /// Queues a one-shot answer for the next request of `method` (any case) whose path starts
+    /// with `path_prefix` (with or without `/api/v10`). Several queued for matching requests are
+    /// used in the order queued; after them normal handling resumes. A scripted answer replaces
+    /// the request's effect (a scripted 429 creates no message).
+    ///
+    /// Scripting `GET /gateway` is refused (a panic): when that call fails, serenity connects to
+    /// Discord's real gateway instead.
+    pub fn script(&self, method: &str, path_prefix: &str, response: Scripted) {
+        let path = full_path(path_prefix);
+        assert!(
+            !(method.eq_ignore_ascii_case("GET")
+                && format!("{API_PREFIX}/gateway").starts_with(path.trim_end_matches('/'))),
+            "scripting GET /gateway would send serenity to Discord's real gateway"
+        );
+        self.shared
+            .lock()
+            .scripts
+            .push((method.to_ascii_uppercase(), path, response));
+    }
+
+    /// The distinct messages created by `POST /channels/{channel_id}/messages` (edits applied;
+    /// a request deduplicated by `enforce_nonce` created none), oldest first.
+    pub fn created_messages(&self, channel_id: u64) -> Vec<Value> {
+        self.shared
+            .lock()
+            .messages
+            .get(&channel_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// How many message creations were answered with an existing message (`enforce_nonce`).
+    pub fn deduplicated_count(&self) -> usize {
+        self.shared.lock().duplicates
+    }
+
+    /// The interaction's original response as it stands (after the callback and any
+    /// `PATCH @original`), by interaction token.
+    pub fn original_response(&self, token: &str) -> Option<Value> {
+        self.shared.lock().originals.get(token).cloned()
+    }
+
+    /// The follow-up messages sent through the interaction webhook, by interaction token.
+    pub fn followups(&self, token: &str) -> Vec<Value> {
+        self.shared
+            .lock()
+            .followups
+            .get(token)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The registered commands: global with `None`, a guild's with `Some(guild_id)`.
+    pub fn commands(&self, guild_id: Option<u64>) -> Vec<Value> {
+        self.shared
+            .lock()
+            .commands
+            .get(&guild_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// How long after [`FakeDiscord::dispatch`] of an interaction its callback is still accepted
+    /// (Discord: 3 s, the default); `None` accepts callbacks at any time.
+    pub fn set_interaction_deadline(&self, deadline: Option<Duration>) {
+        self.shared.lock().deadline = deadline;
+    }
+
+    /// The violations of Discord's OpenAPI spec among the requests so far, each as
+    /// `"METHOD /path: problem"`: routes the spec does not have for that method, and JSON
+    /// bodies that break the route's request schema. Empty without the spec.
+    pub fn violations(&self) -> Vec<String> {
+        let Some(spec) = &self.shared.spec else {
+            return Vec::new();
+        };
+        let mut checked = self.shared.checked.lock().unwrap();
+        let new: Vec<Recorded> = self.shared.lock().requests[checked.0..].to_vec();
+        for r in &new {
+            let target = match &r.query {
+                Some(q) => format!("{}?{q}", r.path),
+                None => r.path.clone(),
+            };
+            for problem in spec.violations(&r.method, &r.path, &r.body) {
+                checked.1.push(format!("{} {target}: {problem}", r.method));
+            }
+        }
+        checked.0 += new.len();
+        checked.1.clone()
+    }
+
+    /// Whether Discord's spec was found, so [`FakeDiscord::violations`] means something.
+    pub fn has_spec(&self) -> bool {
+        self.shared.spec.is_some()
+    }
+
+    // ----- gateway -----
+
+    /// Waits until a bot is connected to the gateway with a live session: it sent IDENTIFY and
+    /// got READY (or resumed). Panics after `timeout`.
+    pub async fn wait_ready(&self, timeout: Duration) {
+        let ready = self
+            .shared
+            .wait_state(timeout, |st| st.live_session().map(|_| ()))
+            .await;
+        if ready.is_none() {
+            panic!(
+                "no bot got READY within {timeout:?}; gateway frames received: {:?}; requests:\n{}",
+                self.gateway_received(),
+                self.describe_requests()
+            );
+        }
+    }
+
+    /// Waits until the fake has sent READY `n` times in all (a restarted bot's second IDENTIFY
+    /// makes 2). Panics after `timeout`.
+    pub async fn wait_ready_count(&self, n: u64, timeout: Duration) {
+        let ready = self
+            .shared
+            .wait_state(timeout, |st| {
+                (st.ready_count >= n && st.live_session().is_some()).then_some(())
+            })
+            .await;
+        if ready.is_none() {
+            panic!(
+                "READY was not sent {n} times within {timeout:?} (sent {})",
+                self.ready_count()
+            );
+        }
+    }
+
+    /// How many times the fake sent READY.
+    pub fn ready_count(&self) -> u64 {
+        self.shared.lock().ready_count
+    }
+
+    /// The last IDENTIFY payload (`{"op":2,"d":{…}}`), with `d.token` replaced by `"[redacted]"`.
+    pub fn identify(&self) -> Option<Value> {
+        self.shared.lock().identify.clone()
+    }
+
+    /// The gateway intents of the last IDENTIFY.
+    pub fn intents(&self) -> Option<u64> {
+        self.identify()?["d"]["intents"].as_u64()
+    }
+
+    /// Whether the last IDENTIFY carried this token, without exposing it. The `Bot ` prefix is
+    /// ignored on both sides (serenity 0.12.5 sends `"Bot <token>"` in IDENTIFY).
+    pub fn identify_token_is(&self, expected: &str) -> bool {
+        let bare = |t: &str| t.strip_prefix("Bot ").unwrap_or(t).to_string();
+        self.shared.lock().identify_token.as_deref().map(bare) == Some(bare(expected))
+    }
+
+    /// Every payload the bot sent on the gateway, oldest first, tokens redacted.
+    pub fn gateway_received(&self) -> Vec<Value> {
+        self.shared.lock().received.clone()
+    }
+
+    /// Sends `{"op":0,"s":N,"t":event,"d":d}` (a text frame) to the connected bot, `s` one more
+    /// than the session's last. Waits up to 10 s for a live session first (so it can follow a
+    /// reconnection), and panics without one. An `INTERACTION_CREATE` starts the interaction's
+    /// callback deadline and lets the webhook routes know its channel.
+    pub async fn dispatch(&self, event: &str, d: Value) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let live = self
+                .shared
+                .wait_state(
+                    deadline.saturating_duration_since(tokio::time::Instant::now()),
+                    |st| st.live_session().map(|_| ()),
+                )
+                .await;
+            assert!(
+                live.is_some(),
+                "dispatch({event}): no bot is connected to the fake gateway"
+            );
+            let mut st = self.shared.lock();
+            // The session may have gone between the wait and the lock: wait again.
+            let Some((conn, session)) = st.live_session() else {
+                continue;
+            };
+            let tx = conn.tx.clone();
+            if event == "INTERACTION_CREATE" {
+                let id = d["id"].as_str().unwrap_or_default().to_string();
+                let token = d["token"].as_str().unwrap_or_default().to_string();
+                let channel = d["channel_id"]
+                    .as_str()
+                    .and_then(|c| c.parse::<u64>().ok())
+                    .unwrap_or(1);
+                st.interaction_channels.insert(token.clone(), channel);
+                st.dispatched.insert(id, (token, Instant::now()));
+            }
+            let seq = st.sessions.get_mut(&session).expect("a known session");
+            *seq += 1;
+            let frame = json!({"op": 0, "s": *seq, "t": event, "d": d});
+            assert!(
+                tx.send(Message::Text(frame.to_string())).is_ok(),
+                "dispatch({event}): the gateway connection is gone"
+            );
+            return;
+        }
+    }
+
+    /// Closes the bot's gateway connection with code 4000 (reconnectable); serenity then
+    /// reconnects and resumes. Does nothing when no bot is connected.
+    pub async fn disconnect_gateway(&self) {
+        let conn = self.shared.lock().gateway.take();
+        if let Some(conn) = conn {
+            let _ = conn.tx.send(Message::Close(Some(CloseFrame {
+                code: CloseCode::Library(4000),
+                reason: "fake discord: reconnect".into(),
+            })));
+        }
+        self.shared.bump();
+    }
+
+    fn describe_requests(&self) -> String {
+        let requests = self.requests();
+        if requests.is_empty() {
+            return "  (none)".to_string();
+        }
+        requests
+            .iter()
+            .map(|r| format!("  {r:?}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+// ----- interaction payloads -----
+
+/// Where an interaction happens: a guild channel when `guild` is set, else a DM with the user.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub channel_id: u64,
+    pub guild: Option<GuildCtx>,
+    pub user_id: u64,
+}
+
+/// The guild of an interaction and the invoking member's permissions (a decimal string on the
+/// wire, as `member.permissions`).
+#[derive(Clone, Copy, Debug)]
+pub struct GuildCtx {
+    pub guild_id: u64,
+    pub permissions: u64,
+}
+
+impl Ctx {
+    /// A DM between the bot and `user_id`, in channel `channel_id`.
+    pub fn dm(channel_id: u64, user_id: u64) -> Ctx {
+        Ctx {
+            channel_id,
+            guild: None,
+            user_id,
+        }
+    }
+
+    /// Guild channel `channel_id` of `guild_id`, invoked by `user_id` with `permissions`.
+    pub fn guild(guild_id: u64, channel_id: u64, user_id: u64, permissions: u64) -> Ctx {
+        Ctx {
+            channel_id,
+            guild: Some(GuildCtx {
+                guild_id,
+                permissions,
+            }),
+            user_id,
+        }
+    }
+}
+
+/// The token the payload builders give interaction `id` (the webhook routes use it).
+pub fn interaction_token(id: u64) -> String {
+    format!("fake-interaction-token-{id}")
+}
+
+/// The command id the fake gives a command called `name` (when registering, and in payloads).
+pub fn command_id(name: &str) -> u64 {
+    // FNV-1a: stable across runs.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    7_000_000 + hash % 1_000_000
+}
+
+/// A user object as Discord sends it for other users: `username` `user{id}`.
+pub fn user_json(id: u64) -> Value {
+    json!({
+        "id": id.to_string(),
+        "username": format!("user{id}"),
+        "discriminator": "0",
+        "global_name": null,
+        "avatar": null,
+        "public_flags": 0,
+    })
+}
+
+/// A command option as it arrives in an interaction: `opt("title", 3, "alien")`.
+pub fn opt(name: &str, kind: u8, value: impl Into<Value>) -> Value {
+    json!({"name": name, "type": kind, "value": value.into()})
+}
+
+/// The focused option of an autocomplete interaction, as typed so far (`kind` 3 for strings).
+pub fn focused(name: &str, kind: u8, partial: &str) -> Value {
+    json!({"name": name, "type": kind, "value": partial, "focused": true})
+}
+
+/// A complete INTERACTION_CREATE `d` for slash command `name` (type 2). `options` is the
+/// wire-format array (see [`opt`]), or `Null` for none.
+pub fn slash_command(id: u64, name: &str, options: Value, ctx: &Ctx) -> Value {
+    let mut d = interaction_base(id, 2, ctx);
+    d["data"] = command_data(name, options);
+    d
+}
+
+/// A complete INTERACTION_CREATE `d` for autocomplete of command `name` (type 4); one option
+/// carries `"focused": true` (see [`focused`]).
+pub fn autocomplete(id: u64, name: &str, options: Value, ctx: &Ctx) -> Value {
+    let mut d = interaction_base(id, 4, ctx);
+    d["data"] = command_data(name, options);
+    d
+}
+
+/// A complete INTERACTION_CREATE `d` for a message component (type 3): `component_type` 2 for a
+/// button (no values), 3 for a string select (with `values`), 5–8 for the other selects.
+/// `message` is the message holding the component (see [`bot_message`], or a message from
+/// [`FakeDiscord::created_messages`]).
+pub fn component(
+    id: u64,
+    custom_id: &str,
+    component_type: u8,
+    values: Vec<String>,
+    message: Value,
+    ctx: &Ctx,
+) -> Value {
+    let mut d = interaction_base(id, 3, ctx);
+    let mut data = json!({"custom_id": custom_id, "component_type": component_type});
+    if component_type != 2 {
+        data["values"] = json!(values);
+    }
+    d["data"] = data;
+    d["message"] = message;
+    d
+}
+
+/// A valid message authored by the bot, as Discord returns it: `body` is what the bot sent
+/// (`content`, `embeds`, `components`, `flags`, `nonce`, `tts`, `message_reference`).
+pub fn bot_message(id: u64, channel_id: u64, body: &Value) -> Value {
+    let mut message = json!({
+        "id": id.to_string(),
+        "channel_id": channel_id.to_string(),
+        "author": bot_user(),
+        "content": body["content"].as_str().unwrap_or_default(),
+        "timestamp": serenity::model::Timestamp::now().to_string(),
+        "edited_timestamp": null,
+        "tts": body["tts"].as_bool().unwrap_or(false),
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": embeds_out(&body["embeds"]),
+        "components": body.get("components").filter(|c| c.is_array()).cloned().unwrap_or(json!([])),
+        "pinned": false,
+        "type": 0,
+        "flags": body["flags"].as_u64().unwrap_or(0),
+    });
+    if let Some(nonce) = body.get("nonce").filter(|n| !n.is_null()) {
+        message["nonce"] = nonce.clone();
+    }
+    if let Some(reference) = body.get("message_reference").filter(|r| r.is_object()) {
+        let mut reference = reference.clone();
+        if reference.get("channel_id").is_none() {
+            reference["channel_id"] = json!(channel_id.to_string());
+        }
+        message["message_reference"] = reference;
+        message["type"] = json!(19);
+    }
+    message
+}
+
+fn interaction_base(id: u64, kind: u8, ctx: &Ctx) -> Value {
+    let mut d = json!({
+        "id": id.to_string(),
+        "application_id": FakeDiscord::APP_ID.to_string(),
+        "type": kind,
+        "token": interaction_token(id),
+        "version": 1,
+        "channel_id": ctx.channel_id.to_string(),
+        "channel": {"id": ctx.channel_id.to_string(), "type": if ctx.guild.is_some() { 0 } else { 1 }},
+        "app_permissions": APP_PERMISSIONS.to_string(),
+        "locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 8_388_608,
+    });
+    match ctx.guild {
+        Some(guild) => {
+            d["guild_id"] = json!(guild.guild_id.to_string());
+            d["guild_locale"] = json!("en-US");
+            d["context"] = json!(0);
+            d["authorizing_integration_owners"] = json!({"0": guild.guild_id.to_string()});
+            d["member"] = json!({
+                "user": user_json(ctx.user_id),
+                "nick": null,
+                "avatar": null,
+                "roles": [],
+                "joined_at": "2020-01-01T00:00:00.000000+00:00",
+                "premium_since": null,
+                "deaf": false,
+                "mute": false,
+                "flags": 0,
+                "pending": false,
+                "permissions": guild.permissions.to_string(),
+                "communication_disabled_until": null,
+            });
+        }
+        None => {
+            d["context"] = json!(1);
+            d["authorizing_integration_owners"] = json!({"0": "0"});
+            d["user"] = user_json(ctx.user_id);
+        }
+    }
+    d
+}
+
+fn command_data(name: &str, options: Value) -> Value {
+    let options = if options.is_null() {
+        json!([])
+    } else {
+        options
+    };
+    json!({"id": command_id(name).to_string(), "name": name, "type": 1, "options": options})
+}
+
+fn bot_user() -> Value {
+    json!({
+        "id": FakeDiscord::BOT_ID.to_string(),
+        "username": "marquee-test",
+        "discriminator": "0",
+        "global_name": null,
+        "avatar": null,
+        "bot": true,
+        "public_flags": 0,
+    })
+}
+
+fn embeds_out(embeds: &Value) -> Value {
+    let Some(embeds) = embeds.as_array() else {
+        return json!([]);
+    };
+    embeds
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if e.is_object() && e.get("type").is_none() {
+                e["type"] = json!("rich");
+            }
+            e
+        })
+        .collect()
+}
+
+// ----- shared state -----
+
+struct Shared {
+    rest_addr: SocketAddr,
+    gateway_addr: SocketAddr,
+    state: Mutex<FakeState>,
+    /// Bumped on every change a waiter may be waiting for.
+    changed: watch::Sender<u64>,
+    shutdown: watch::Sender<bool>,
+    tasks: Mutex<Vec<AbortHandle>>,
+    spec: Option<Arc<Spec>>,
+    /// Requests already checked against the spec, and what was found.
+    checked: Mutex<(usize, Vec<String>)>,
+}
+
+struct FakeState {
+    requests: Vec<Recorded>,
+    scripts: Vec<(String, String, Scripted)>,
+    next_id: u64,
+    messages: BTreeMap<u64, Vec<Value>>,
+    deleted: HashSet<u64>,
+    nonces: HashMap<(u64, String), Value>,
+    duplicates: usize,
+    /// Interaction token → original response.
+    originals: HashMap<String, Value>,
+    followups: HashMap<String, Vec<Value>>,
+    /// Interaction token → channel, from dispatched interactions.
+    interaction_channels: HashMap<String, u64>,
+    /// Interaction id → (token, dispatched at).
+    dispatched: HashMap<String, (String, Instant)>,
+    acknowledged: HashSet<String>,
+    deadline: Option<Duration>,
+    commands: BTreeMap<Option<u64>, Vec<Value>>,
+    dm_channels: HashMap<u64, u64>,
+    gateway: Option<Conn>,
+    /// Session id → last sequence number sent.
+    sessions: HashMap<String, u64>,
+    next_conn: u64,
+    ready_count: u64,
+    identify: Option<Value>,
+    identify_token: Option<String>,
+    received: Vec<Value>,
+}
+
+impl Default for FakeState {
+    fn default() -> Self {
+        FakeState {
+            requests: Vec::new(),
+            scripts: Vec::new(),
+            next_id: 1_200_000_000_000_000_000,
+            messages: BTreeMap::new(),
+            deleted: HashSet::new(),
+            nonces: HashMap::new(),
+            duplicates: 0,
+            originals: HashMap::new(),
+            followups: HashMap::new(),
+            interaction_channels: HashMap::new(),
+            dispatched: HashMap::new(),
+            acknowledged: HashSet::new(),
+            deadline: Some(Duration::from_secs(3)),
+            commands: BTreeMap::new(),
+            dm_channels: HashMap::new(),
+            gateway: None,
+            sessions: HashMap::new(),
+            next_conn: 0,
+            ready_count: 0,
+            identify: None,
+            identify_token: None,
+            received: Vec::new(),
+        }
+    }
+}
+
+/// The gateway connection the fake currently talks to.
+struct Conn {
+    id: u64,
+    tx: mpsc::UnboundedSender<Message>,
+    /// Set once READY or RESUMED was sent on this connection.
+    session: Option<String>,
+}
+
+impl FakeState {
+    fn fresh_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn live_session(&self) -> Option<(&Conn, String)> {
+        let conn = self.gateway.as_ref()?;
+        let session = conn.session.clone()?;
+        Some((conn, session))
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn bump(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    fn gateway_url(&self) -> String {
+        format!("ws://{}", self.gateway_addr)
+    }
+
+    /// Waits until `f` finds something in the state, or `timeout` passes (`None`).
+    async fn wait_state<T>(
+        &self,
+        timeout: Duration,
+        mut f: impl FnMut(&FakeState) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        // Subscribing first: a change after this point wakes `changed()` below.
+        let mut rx = self.changed.subscribe();
+        loop {
+            if let Some(found) = f(&self.lock()) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, rx.changed())
+                .await
+                .is_err()
+            {
+                return None;
+            }
+        }
+    }
+
+    fn stop(&self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+        self.lock().gateway = None;
+        self.bump();
+    }
+}
+
+struct Guard(Arc<Shared>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// The spec, loaded once per test binary.
+fn spec() -> Option<Arc<Spec>> {
+    static SPEC: OnceLock<Option<Arc<Spec>>> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::load().map(Arc::new)).clone()
+}
+
+fn full_path(prefix: &str) -> String {
+    if prefix.starts_with(API_PREFIX) {
+        prefix.to_string()
+    } else {
+        format!("{API_PREFIX}{prefix}")
+    }
+}
+
+// ----- REST -----
+
+/// What the fake answers: status, extra headers, JSON body (`None`: no body).
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Option<Value>,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Answer {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: Some(body),
+        }
+    }
+
+    fn ok(body: Value) -> Answer {
+        Answer::json(200, body)
+    }
+
+    fn no_content() -> Answer {
+        Answer {
+            status: 204,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn error(status: u16, code: u64, message: &str) -> Answer {
+        Answer::json(status, json!({"code": code, "message": message}))
+    }
+
+    fn not_found() -> Answer {
+        Answer::error(404, 0, "404: Not Found")
+    }
+
+    fn unknown_message() -> Answer {
+        Answer::error(404, 10008, "Unknown Message")
+    }
+}
+
+impl From<Scripted> for Answer {
+    fn from(s: Scripted) -> Answer {
+        Answer {
+            status: s.status,
+            headers: s
+                .headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: (!s.body.is_null()).then_some(s.body),
+        }
+    }
+}
+
+async fn rest_handler(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let received_at = Instant::now();
+    let method = method.as_str().to_ascii_uppercase();
+    let path = uri.path().to_string();
+    let query = uri.query().map(str::to_string);
+    let mut recorded_headers = BTreeMap::new();
+    let mut authorization = None;
+    for (name, value) in &headers {
+        let name = name.as_str().to_ascii_lowercase();
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        if name == "authorization" {
+            authorization = Some(value);
+            recorded_headers.insert(name, REDACTED.to_string());
+        } else {
+            recorded_headers.insert(name, value);
+        }
+    }
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
+    };
+
+    let answer = {
+        let mut st = shared.lock();
+        let scripted = st
+            .scripts
+            .iter()
+            .position(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()));
+        let answer = match scripted {
+            Some(i) => st.scripts.remove(i).2.into(),
+            None => default_answer(&shared, &mut st, &method, &path, &body, received_at),
+        };
+        st.requests.push(Recorded {
+            method,
+            path,
+            query,
+            headers: recorded_headers,
+            body,
+            status: answer.status,
+            received_at,
+            authorization,
+        });
+        answer
+    };
+    shared.bump();
+
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match answer.body {
+        Some(body) => (status, axum::Json(body)).into_response(),
+        None => status.into_response(),
+    };
+    for (name, value) in answer.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// The default answer to a request, applying its effect on the state.
+fn default_answer(
+    shared: &Shared,
+    st: &mut FakeState,
+    method: &str,
+    path: &str,
+    body: &Value,
+    received_at: Instant,
+) -> Answer {
+    let Some(route) = path.strip_prefix(API_PREFIX) else {
+        return Answer::not_found();
+    };
+    let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
+    let app = FakeDiscord::APP_ID.to_string();
+    let id = |s: &str| s.parse::<u64>().ok();
+    match (method, segments.as_slice()) {
+        ("GET", ["gateway"]) => Answer::ok(json!({"url": shared.gateway_url()})),
+        ("GET", ["gateway", "bot"]) => Answer::ok(json!({
+            "url": shared.gateway_url(),
+            "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+        })),
+        ("GET", ["users", "@me"]) => {
+            let mut user = bot_user();
+            user["verified"] = json!(true);
+            user["mfa_enabled"] = json!(false);
+            user["flags"] = json!(0);
+            user["locale"] = json!("en-US");
+            Answer::ok(user)
+        }
+        ("GET", ["oauth2", "applications", "@me"] | ["applications", "@me"]) => {
+            Answer::ok(application())
+        }
+        (_, ["applications", a, "commands"]) if *a == app => commands(st, method, None, body),
+        (_, ["applications", a, "guilds", g, "commands"]) if *a == app => match id(g) {
+            Some(g) => commands(st, method, Some(g), body),
+            None => Answer::not_found(),
+        },
+        ("DELETE", ["applications", a, "commands", c]) if *a == app => delete_command(st, None, c),
+        ("DELETE", ["applications", a, "guilds", g, "commands", c]) if *a == app => match id(g) {
+            Some(g) => delete_command(st, Some(g), c),
+            None => Answer::not_found(),
+        },
+        ("POST", ["interactions", i, token, "callback"]) => {
+            callback(st, i, token, body, received_at)
+        }
+        (_, ["webhooks", a, token, "messages", "@original"]) if *a == app => {
+            original(st, method, token, body)
+        }
+        ("POST", ["webhooks", a, token]) if *a == app => {
+            let channel = st.interaction_channels.get(*token).copied().unwrap_or(1);
+            let mut message = bot_message(st.fresh_id(), channel, body);
+            webhook_fields(&mut message, 0);
+            st.followups
+                .entry(token.to_string())
+                .or_default()
+                .push(message.clone());
+            Answer::ok(message)
+        }
+        (_, ["webhooks", a, token, "messages", m]) if *a == app => {
+            followup(st, method, token, m, body)
+        }
+        ("POST", ["channels", c, "messages"]) => match id(c) {
+            Some(c) => create_message(st, c, body),
+            None => Answer::not_found(),
+        },
+        (_, ["channels", c, "messages", m]) => match (id(c), id(m)) {
+            (Some(c), Some(m)) => channel_message(st, method, c, m, body),
+            _ => Answer::not_found(),
+        },
+        ("POST", ["channels", _, "typing"]) => Answer::no_content(),
+        ("POST", ["users", "@me", "channels"]) => {
+            let Some(recipient) = body["recipient_id"]
+                .as_str()
+                .and_then(|r| r.parse::<u64>().ok())
+                .or_else(|| body["recipient_id"].as_u64())
+            else {
+                return Answer::error(400, 50035, "Invalid Form Body");
+            };
+            let channel = match st.dm_channels.get(&recipient) {
+                Some(c) => *c,
+                None => {
+                    let c = st.fresh_id();
+                    st.dm_channels.insert(recipient, c);
+                    c
+                }
+            };
+            Answer::ok(json!({
+                "id": channel.to_string(),
+                "type": 1,
+                "last_message_id": null,
+                "flags": 0,
+                "recipients": [user_json(recipient)],
+            }))
+        }
+        _ => Answer::not_found(),
+    }
+}
+
+fn application() -> Value {
+    json!({
+        "id": FakeDiscord::APP_ID.to_string(),
+        "name": "marquee-test",
+        "icon": null,
+        "description": "",
+        "summary": "",
+        "rpc_origins": [],
+        "bot_public": true,
+        "bot_require_code_grant": false,
+        "verify_key": "1f0ee3e7ba0ad1e3a8f6b2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708",
+        "owner": user_json(OWNER_ID),
+        "team": null,
+        "flags": 0,
+        "bot": bot_user(),
+        "redirect_uris": [],
+        "interactions_endpoint_url": null,
+        "approximate_guild_count": 1,
+    })
+}
+
+/// `GET`, bulk `PUT` and `POST` of a scope's commands.
+fn commands(st: &mut FakeState, method: &str, guild: Option<u64>, body: &Value) -> Answer {
+    match method {
+        "GET" => Answer::ok(json!(st.commands.get(&guild).cloned().unwrap_or_default())),
+        "PUT" => {
+            let Some(list) = body.as_array() else {
+                return Answer::error(400, 50035, "Invalid Form Body");
+            };
+            let registered: Vec<Value> = list
+                .iter()
+                .map(|c| registered_command(st, guild, c))
+                .collect();
+            st.commands.insert(guild, registered.clone());
+            Answer::ok(json!(registered))
+        }
+        "POST" => {
+            if !body.is_object() {
+                return Answer::error(400, 50035, "Invalid Form Body");
+            }
+            let command = registered_command(st, guild, body);
+            let list = st.commands.entry(guild).or_default();
+            let existing = list.iter().position(|c| c["id"] == command["id"]);
+            match existing {
+                Some(i) => {
+                    list[i] = command.clone();
+                    Answer::ok(command)
+                }
+                None => {
+                    list.push(command.clone());
+                    Answer::json(201, command)
+                }
+            }
+        }
+        _ => Answer::not_found(),
+    }
+}
+
+fn delete_command(st: &mut FakeState, guild: Option<u64>, command: &str) -> Answer {
+    let list = st.commands.entry(guild).or_default();
+    match list.iter().position(|c| c["id"] == json!(command)) {
+        Some(i) => {
+            list.remove(i);
+            Answer::no_content()
+        }
+        None => Answer::error(404, 10063, "Unknown application command"),
+    }
+}
+
+/// A command as Discord returns it after registration: the sent fields plus `id`,
+/// `application_id`, `version` and the defaults serenity's `Command` needs.
+fn registered_command(st: &mut FakeState, guild: Option<u64>, sent: &Value) -> Value {
+    let mut command = sent.clone();
+    let name = sent["name"].as_str().unwrap_or_default();
+    command["id"] = json!(command_id(name).to_string());
+    command["application_id"] = json!(FakeDiscord::APP_ID.to_string());
+    command["version"] = json!(st.fresh_id().to_string());
+    let defaults = [
+        ("type", json!(1)),
+        ("description", json!("")),
+        ("options", json!([])),
+        ("default_member_permissions", Value::Null),
+        ("nsfw", json!(false)),
+        ("integration_types", json!([0])),
+        ("contexts", Value::Null),
+    ];
+    for (key, value) in defaults {
+        if command.get(key).is_none_or_null() {
+            command[key] = value;
+        }
+    }
+    match guild {
+        Some(g) => command["guild_id"] = json!(g.to_string()),
+        None => {
+            if command.get("dm_permission").is_none_or_null() {
+                command["dm_permission"] = json!(true);
+            }
+        }
+    }
+    command
+}
+
+trait NoneOrNull {
+    fn is_none_or_null(&self) -> bool;
+}
+
+impl NoneOrNull for Option<&Value> {
+    fn is_none_or_null(&self) -> bool {
+        self.map_or(true, Value::is_null)
+    }
+}
+
+/// `POST /interactions/{id}/{token}/callback`.
+fn callback(st: &mut FakeState, id: &str, token: &str, body: &Value, at: Instant) -> Answer {
+    if let Some((sent_token, dispatched_at)) = st.dispatched.get(id) {
+        if sent_token != token {
+            return Answer::error(401, 50027, "Invalid Webhook Token");
+        }
+        if st
+            .deadline
+            .is_some_and(|d| at.duration_since(*dispatched_at) > d)
+        {
+            return Answer::error(404, 10062, "Unknown interaction");
+        }
+    }
+    if !st.acknowledged.insert(id.to_string()) {
+        return Answer::error(400, 40060, "Interaction has already been acknowledged.");
+    }
+    let channel = st.interaction_channels.get(token).copied().unwrap_or(1);
+    match body["type"].as_u64() {
+        // CHANNEL_MESSAGE_WITH_SOURCE: the original response exists.
+        Some(4) => {
+            let mut message = bot_message(st.fresh_id(), channel, &body["data"]);
+            webhook_fields(&mut message, 20);
+            st.originals.insert(token.to_string(), message);
+        }
+        // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: a "thinking…" placeholder (flag LOADING).
+        Some(5) => {
+            let mut message = bot_message(st.fresh_id(), channel, &json!({}));
+            webhook_fields(&mut message, 20);
+            let ephemeral = body["data"]["flags"].as_u64().unwrap_or(0) & 64;
+            message["flags"] = json!(128 | ephemeral);
+            st.originals.insert(token.to_string(), message);
+        }
+        _ => {}
+    }
+    Answer::no_content()
+}
+
+fn webhook_fields(message: &mut Value, kind: u8) {
+    message["webhook_id"] = json!(FakeDiscord::APP_ID.to_string());
+    message["application_id"] = json!(FakeDiscord::APP_ID.to_string());
+    message["type"] = json!(kind);
+}
+
+/// Applies an edit body to a stored message.
+fn edit(message: &mut Value, body: &Value) {
+    if let Some(content) = body.get("content").filter(|c| !c.is_null()) {
+        message["content"] = content.clone();
+    }
+    if let Some(embeds) = body.get("embeds").filter(|e| !e.is_null()) {
+        message["embeds"] = embeds_out(embeds);
+    }
+    if let Some(components) = body.get("components").filter(|c| !c.is_null()) {
+        message["components"] = components.clone();
+    }
+    if let Some(flags) = body["flags"].as_u64() {
+        message["flags"] = json!(flags);
+    } else if let Some(flags) = message["flags"].as_u64() {
+        // An edit ends the deferred "thinking…" state.
+        message["flags"] = json!(flags & !128);
+    }
+    message["edited_timestamp"] = json!(serenity::model::Timestamp::now().to_string());
+}
+
+/// `GET`/`PATCH`/`DELETE /webhooks/{app}/{token}/messages/@original`.
+fn original(st: &mut FakeState, method: &str, token: &str, body: &Value) -> Answer {
+    match method {
+        "GET" => match st.originals.get(token) {
+            Some(m) => Answer::ok(m.clone()),
+            None => Answer::unknown_message(),
+        },
+        "PATCH" => match st.originals.get_mut(token) {
+            Some(m) => {
+                edit(m, body);
+                Answer::ok(m.clone())
+            }
+            None => Answer::unknown_message(),
+        },
+        "DELETE" => match st.originals.remove(token) {
+            Some(_) => Answer::no_content(),
+            None => Answer::unknown_message(),
+        },
+        _ => Answer::not_found(),
+    }
+}
+
+/// `GET`/`PATCH`/`DELETE /webhooks/{app}/{token}/messages/{id}` (follow-ups, or the original by
+/// its id).
+fn followup(st: &mut FakeState, method: &str, token: &str, id: &str, body: &Value) -> Answer {
+    let id = json!(id);
+    let original_matches = st.originals.get(token).is_some_and(|m| m["id"] == id);
+    if original_matches {
+        return original(st, method, token, body);
+    }
+    let list = st.followups.entry(token.to_string()).or_default();
+    let Some(i) = list.iter().position(|m| m["id"] == id) else {
+        return Answer::unknown_message();
+    };
+    match method {
+        "GET" => Answer::ok(list[i].clone()),
+        "PATCH" => {
+            edit(&mut list[i], body);
+            Answer::ok(list[i].clone())
+        }
+        "DELETE" => {
+            list.remove(i);
+            Answer::no_content()
+        }
+        _ => Answer::not_found(),
+    }
+}
+
+/// `POST /channels/{id}/messages`, with Discord's empty-message and nonce rules.
+fn create_message(st: &mut FakeState, channel: u64, body: &Value) -> Answer {
+    let has = |key: &str| match &body[key] {
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Null => false,
+        _ => true,
+    };
+    let has_payload = [
+        "content",
+        "embeds",
+        "components",
+        "sticker_ids",
+        "poll",
+        "attachments",
+    ]
+    .iter()
+    .any(|k| has(k));
+    if body.is_object() && !has_payload {
+        return Answer::error(400, 50006, "Cannot send an empty message");
+    }
+    let nonce = body.get("nonce").filter(|n| !n.is_null()).map(|n| match n {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    if let Some(nonce) = &nonce {
+        if body["enforce_nonce"] == json!(true) {
+            if let Some(existing) = st.nonces.get(&(channel, nonce.clone())) {
+                let existing = existing.clone();
+                st.duplicates += 1;
+                return Answer::ok(existing);
+            }
+        }
+    }
+    let message = bot_message(st.fresh_id(), channel, body);
+    if let Some(nonce) = nonce {
+        st.nonces.insert((channel, nonce), message.clone());
+    }
+    st.messages
+        .entry(channel)
+        .or_default()
+        .push(message.clone());
+    Answer::ok(message)
+}
+
+/// `GET`/`PATCH`/`DELETE /channels/{c}/messages/{m}`.
+fn channel_message(
+    st: &mut FakeState,
+    method: &str,
+    channel: u64,
+    id: u64,
+    body: &Value,
+) -> Answer {
+    if st.deleted.contains(&id) {
+        return Answer::unknown_message();
+    }
+    let list = st.messages.entry(channel).or_default();
+    let Some(i) = list.iter().position(|m| m["id"] == json!(id.to_string())) else {
+        return Answer::unknown_message();
+    };
+    match method {
+        "GET" => Answer::ok(list[i].clone()),
+        "PATCH" => {
+            edit(&mut list[i], body);
+            Answer::ok(list[i].clone())
+        }
+        "DELETE" => {
+            st.deleted.insert(id);
+            Answer::no_content()
+        }
+        _ => Answer::not_found(),
+    }
+}
+
+// ----- gateway -----
+
+async fn accept_gateway(shared: Arc<Shared>, listener: TcpListener) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
+        let task = tokio::spawn(serve_gateway(shared.clone(), stream));
+        shared.tasks.lock().unwrap().push(task.abort_handle());
+    }
+}
+
+fn text(value: Value) -> Message {
+    Message::Text(value.to_string())
+}
+
+async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream) {
+    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let (mut sink, mut source) = ws.split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    let conn_id = {
+        let mut st = shared.lock();
+        st.next_conn += 1;
+        let id = st.next_conn;
+        // A newer connection replaces the older one (a restarted bot).
+        st.gateway = Some(Conn {
+            id,
+            tx: tx.clone(),
+            session: None,
+        });
+        id
+    };
+    shared.bump();
+    let _ = tx.send(text(
+        json!({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}),
+    ));
+
+    let writer = async move {
+        while let Some(message) = rx.recv().await {
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+        // Flushes the answer to the bot's close frame, if any.
+        let _ = sink.close().await;
+    };
+    let reader = async move {
+        while let Some(Ok(message)) = source.next().await {
+            match message {
+                Message::Text(payload) => on_gateway_payload(&shared, conn_id, &tx, &payload),
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+        let mut st = shared.lock();
+        if st.gateway.as_ref().is_some_and(|c| c.id == conn_id) {
+            st.gateway = None;
+        }
+        drop(st);
+        shared.bump();
+        // Dropping `tx` (and the state's clone, above) ends the writer.
+        drop(tx);
+    };
+    tokio::join!(writer, reader);
+}
+
+fn on_gateway_payload(
+    shared: &Shared,
+    conn_id: u64,
+    tx: &mpsc::UnboundedSender<Message>,
+    payload: &str,
+) {
+    let Ok(value) = serde_json::from_str::<Value>(payload) else {
+        return;
+    };
+    let mut redacted = value.clone();
+    if redacted["d"].get("token").is_some() {
+        redacted["d"]["token"] = json!(REDACTED);
+    }
+    let mut st = shared.lock();
+    st.received.push(redacted.clone());
+    match value["op"].as_u64() {
+        // Heartbeat.
+        Some(1) => {
+            let _ = tx.send(text(json!({"op": 11})));
+        }
+        // Identify: a new session.
+        Some(2) => {
+            st.identify = Some(redacted);
+            st.identify_token = value["d"]["token"].as_str().map(str::to_string);
+            st.ready_count += 1;
+            let session = format!("fake-session-{}", st.ready_count);
+            st.sessions.insert(session.clone(), 1);
+            let mut ready = json!({
+                "v": 10,
+                "user": bot_user(),
+                "guilds": [],
+                "session_id": session,
+                "resume_gateway_url": shared.gateway_url(),
+                "application": {"id": FakeDiscord::APP_ID.to_string(), "flags": 0},
+            });
+            if value["d"]["shard"].is_array() {
+                ready["shard"] = value["d"]["shard"].clone();
+            }
+            let _ = tx.send(text(json!({"op": 0, "s": 1, "t": "READY", "d": ready})));
+            if let Some(conn) = st.gateway.as_mut().filter(|c| c.id == conn_id) {
+                conn.session = Some(session);
+            }
+            drop(st);
+            shared.bump();
+        }
+        // Resume: continue a known session, else make the bot identify again.
+        Some(6) => {
+            let session = value["d"]["session_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match st.sessions.get_mut(&session) {
+                Some(seq) => {
+                    *seq += 1;
+                    let resumed = json!({"op": 0, "s": *seq, "t": "RESUMED", "d": {}});
+                    let _ = tx.send(text(resumed));
+                    if let Some(conn) = st.gateway.as_mut().filter(|c| c.id == conn_id) {
+                        conn.session = Some(session);
+                    }
+                    drop(st);
+                    shared.bump();
+                }
+                None => {
+                    let _ = tx.send(text(json!({"op": 9, "d": false})));
+                }
+            }
+        }
+        _ => {}
+    }
+}
