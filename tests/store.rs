@@ -232,3 +232,146 @@ async fn random_respects_grade_and_decade(pool: SqlitePool) {
     assert!(pick(Grade::APlus, Some(1970)).await.is_empty());
     assert_eq!(pick(Grade::F, None).await.len(), 4);
 }
+
+#[sqlx::test]
+async fn new_reviews_queue_announcements_for_matching_channels_only(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    // A review from before anyone subscribed is never announced (no back catalogue).
+    import_sources(
+        &store,
+        vec![source("old.txt", review("Old One", 1990, "A", "Nora Lind"))],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    use marquee::store::Subscribed;
+    assert_eq!(
+        store.subscribe(1, 100, Grade::F, 7).await.unwrap(),
+        Subscribed::New
+    );
+    assert_eq!(
+        store.subscribe(1, 200, Grade::BPlus, 7).await.unwrap(),
+        Subscribed::New
+    );
+    assert_eq!(
+        store.subscribe(2, 300, Grade::A, 7).await.unwrap(),
+        Subscribed::New
+    );
+    assert_eq!(
+        store.subscribe(2, 300, Grade::AMinus, 7).await.unwrap(),
+        Subscribed::Changed
+    );
+    import_sources(
+        &store,
+        vec![
+            source("a.txt", review("Great", 2020, "A-", "Nora Lind")),
+            source("b.txt", review("Fine", 2020, "B", "Nora Lind")),
+        ],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let mut queued: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT r.title, d.channel_id FROM deliveries d JOIN reviews r ON r.id = d.review_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    queued.sort();
+    assert_eq!(
+        queued,
+        vec![
+            ("Fine".into(), 100),
+            ("Great".into(), 100),
+            ("Great".into(), 200),
+            ("Great".into(), 300),
+        ]
+    );
+    // Re-importing or updating a review queues nothing more.
+    import_sources(
+        &store,
+        vec![source("b.txt", review("Fine", 2020, "A+", "Nora Lind"))],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&pool, "deliveries").await, 4);
+    let due = store.due_deliveries(chrono::Utc::now(), 10).await.unwrap();
+    assert_eq!(due.len(), 4);
+    let nonces: std::collections::BTreeSet<_> = due.iter().map(|d| d.nonce.clone()).collect();
+    assert_eq!(nonces.len(), 4, "nonces are unique");
+    assert!(
+        nonces.iter().all(|n| n.len() <= 25),
+        "Discord caps nonces at 25 characters"
+    );
+}
+
+#[sqlx::test]
+async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    store.subscribe(1, 100, Grade::F, 7).await.unwrap();
+    store.subscribe(1, 200, Grade::F, 7).await.unwrap();
+    import_sources(
+        &store,
+        vec![
+            source("a.txt", review("One", 2020, "B", "Nora Lind")),
+            source("b.txt", review("Two", 2021, "B", "Nora Lind")),
+        ],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    let due = store.due_deliveries(now, 10).await.unwrap();
+    assert_eq!(due.len(), 4);
+    let to_100: Vec<_> = due.iter().filter(|d| d.channel_id == 100).collect();
+    store.delivery_sent(to_100[0].id, Some(555)).await.unwrap();
+    store
+        .delivery_retry(
+            to_100[1].id,
+            now + chrono::Duration::seconds(60),
+            "429",
+            false,
+        )
+        .await
+        .unwrap();
+    let to_200 = due.iter().find(|d| d.channel_id == 200).unwrap();
+    store
+        .disable_subscription(to_200.subscription_id, "Discord answered 403 Forbidden")
+        .await
+        .unwrap();
+    // Nothing is due now: one sent, one waiting, the 200 channel's dropped.
+    assert!(store.due_deliveries(now, 10).await.unwrap().is_empty());
+    let later = store
+        .due_deliveries(now + chrono::Duration::seconds(61), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        later.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![to_100[1].id]
+    );
+    assert_eq!(later[0].attempts, 0, "a 429 is not a failed attempt");
+    let subs = store.subscriptions(1).await.unwrap();
+    let disabled = subs.iter().find(|s| s.channel_id == 200).unwrap();
+    assert_eq!(
+        disabled.disabled_reason.as_deref(),
+        Some("Discord answered 403 Forbidden")
+    );
+    // A disabled channel gets no new announcements until it subscribes again.
+    import_sources(
+        &store,
+        vec![source("c.txt", review("Three", 2022, "B", "Nora Lind"))],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let new: Vec<i64> = sqlx::query_scalar(
+        "SELECT channel_id FROM deliveries WHERE review_id = (SELECT id FROM reviews WHERE title = 'Three')",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(new, vec![100]);
+    assert!(store.unsubscribe(1, 100).await.unwrap());
+    assert!(!store.unsubscribe(1, 100).await.unwrap());
+}
