@@ -1,75 +1,395 @@
-//! TEMPORARY STUB of the agreed API; replaced by the real module.
+//! Title search over the review archive: forgiving of typos, missing words, punctuation,
+//! articles, accents and numeral styles, and able to tell remakes apart by year.
+//!
+//! [`TitleIndex`] is built once from every reviewed film and is then read-only, so it can be
+//! shared between threads. A search normalises the query ([`normalize`]), picks a hundred
+//! or so candidate names from a trigram index (see `grams`), scores them with string
+//! metrics (see `score`) and ranks the films.
+
+mod grams;
+mod names;
+mod normalize;
+mod query;
+mod score;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
 use crate::review::grade::Grade;
+use grams::GramIndex;
+use names::{names_of, Name};
+pub use normalize::normalize;
+use query::{readings, Reading};
+use score::Form;
+
+/// The most candidates [`TitleIndex::autocomplete`] returns (Discord's limit).
+pub const AUTOCOMPLETE_MAX: usize = 25;
+/// Candidates scoring below this are not worth showing.
+pub const MIN_CANDIDATE_SCORE: f64 = 0.4;
+/// The best candidate must score at least this to be reported as [`SearchOutcome::best`].
+pub const MIN_BEST_SCORE: f64 = 0.6;
+/// A runner-up within this distance of the best makes the outcome ambiguous.
+pub const AMBIGUITY_GAP: f64 = 0.03;
+
+/// Prefix matches looked at per search (the shortest completions are kept).
+const PREFIX_SCAN: usize = 1000;
+const PREFIX_KEEP: usize = 20;
+/// One reviewed film, as the index needs it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct IndexEntry {
+    /// The review's id in the store.
     pub id: i64,
+    /// The title the review is filed under.
     pub title: String,
+    /// Other titles the film is known by (original-language titles), also searchable.
     pub alt_titles: Vec<String>,
+    /// Release year, which tells remakes apart.
     pub year: Option<i32>,
+    /// The critic's grade.
     pub grade: Grade,
 }
-#[derive(Debug, Clone, serde::Serialize)]
+
+/// A film that matches a query, with how well it matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
+    /// The review's id in the store.
     #[serde(skip)]
     pub id: i64,
+    /// The title the review is filed under (even when an alternative title matched).
     pub title: String,
+    /// Release year.
     pub year: Option<i32>,
+    /// The critic's grade.
     pub grade: Grade,
+    /// Match quality from 0 to 1, rounded to 3 decimals; 1 means the normalised title (or
+    /// title plus year) is exactly what was asked for.
     pub score: f64,
 }
-#[derive(Debug, Clone, serde::Serialize)]
+
+/// The result of [`TitleIndex::search`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchOutcome {
+    /// The best match, when it is good enough to act on ([`MIN_BEST_SCORE`]).
     pub best: Option<Candidate>,
+    /// Ranked candidates, best first; when `best` is set it is `candidates[0]`.
     pub candidates: Vec<Candidate>,
+    /// The best match is not clear: the runner-up scores within [`AMBIGUITY_GAP`] of it, or
+    /// several films share its title and no year was given. The caller should offer a choice.
     pub ambiguous: bool,
 }
+
+/// An in-memory index of every reviewed film's titles. Immutable once built.
+#[derive(Debug, Default)]
 pub struct TitleIndex {
     entries: Vec<IndexEntry>,
+    /// The normalised title of each entry.
+    title_keys: Vec<String>,
+    names: Vec<Name>,
+    /// Normalised key → names with exactly that key.
+    exact: HashMap<String, Vec<u32>>,
+    /// Space-free key → names with exactly that space-free key.
+    compact: HashMap<String, Vec<u32>>,
+    /// Names sorted by space-free key, for prefix ranges.
+    by_compact: Vec<u32>,
+    /// Entries sorted by normalised title, for autocomplete on empty input.
+    alphabetical: Vec<u32>,
+    grams: GramIndex,
 }
+
+/// A film's best score so far while ranking.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    entry: u32,
+    score: f64,
+    alt: bool,
+}
+
 impl TitleIndex {
+    /// Builds the index. Titles that normalise to nothing (only punctuation, say) are kept
+    /// as entries but cannot be found by title.
     pub fn new(entries: Vec<IndexEntry>) -> Self {
-        TitleIndex { entries }
+        let names = names_of(&entries);
+        let keys: Vec<&str> = names.iter().map(|n| n.form.key.as_str()).collect();
+        let compacts: Vec<&str> = names.iter().map(|n| n.form.compact.as_str()).collect();
+        let grams = GramIndex::build(&keys, &compacts);
+        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut compact: HashMap<String, Vec<u32>> = HashMap::new();
+        for (id, name) in names.iter().enumerate() {
+            let id = to_u32(id);
+            exact.entry(name.form.key.clone()).or_default().push(id);
+            compact
+                .entry(name.form.compact.clone())
+                .or_default()
+                .push(id);
+        }
+        let mut by_compact: Vec<u32> = (0..to_u32(names.len())).collect();
+        by_compact.sort_by(|&a, &b| {
+            compact_of(&names, a)
+                .cmp(compact_of(&names, b))
+                .then(a.cmp(&b))
+        });
+        let alphabetical = alphabetical_order(&names);
+        let title_keys = entries.iter().map(|e| normalize(&e.title)).collect();
+        TitleIndex {
+            entries,
+            title_keys,
+            names,
+            exact,
+            compact,
+            by_compact,
+            alphabetical,
+            grams,
+        }
     }
+
+    /// Number of films in the index.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+
+    /// True when the index holds no films.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// Finds the film a user means by `query` (what they typed, however sloppy) and `year`
+    /// (from a `--year` option). A trailing year in the query (`king kong 1976`) is used too,
+    /// unless the title itself ends in that number. Returns the best match and up to `limit`
+    /// ranked candidates, best first.
     pub fn search(&self, query: &str, year: Option<i32>, limit: usize) -> SearchOutcome {
-        let q = normalize(query);
-        let mut c: Vec<Candidate> = self
-            .entries
+        let readings = readings(query, year);
+        let ranked = self.rank(&readings);
+        let has_year = readings.iter().any(|r| r.year.is_some());
+        let ambiguous = self.is_ambiguous(&ranked, has_year);
+        let candidates: Vec<Candidate> = ranked
             .iter()
-            .map(|e| Candidate {
-                id: e.id,
-                title: e.title.clone(),
-                year: e.year,
-                grade: e.grade,
-                score: strsim::jaro_winkler(&q, &normalize(&e.title))
-                    + if year.is_some() && year == e.year {
-                        0.1
-                    } else {
-                        0.0
-                    },
-            })
+            .take(limit)
+            .map(|s| self.candidate(s))
             .collect();
-        c.sort_by(|a, b| b.score.total_cmp(&a.score));
-        c.truncate(limit);
+        let best = ranked
+            .first()
+            .filter(|s| s.score >= MIN_BEST_SCORE)
+            .map(|s| self.candidate(s));
         SearchOutcome {
-            best: c.first().cloned(),
-            candidates: c,
-            ambiguous: false,
+            ambiguous: ambiguous && best.is_some(),
+            best,
+            candidates,
         }
     }
+
+    /// Suggestions while the user types `partial`: up to `limit` (at most
+    /// [`AUTOCOMPLETE_MAX`]) films, titles starting with the input first (shortest
+    /// completion first), then fuzzy matches. Empty input lists the first titles
+    /// alphabetically.
     pub fn autocomplete(&self, partial: &str, limit: usize) -> Vec<Candidate> {
-        self.search(partial, None, limit).candidates
+        let limit = limit.min(AUTOCOMPLETE_MAX);
+        if limit == 0 {
+            return Vec::new();
+        }
+        let reading = Reading::plain(partial);
+        if reading.form.compact.is_empty() {
+            return self.first_alphabetically(limit);
+        }
+        let mut found = self.completions(&reading.form, limit);
+        if found.len() < limit {
+            for scored in self.rank(std::slice::from_ref(&reading)) {
+                if found.len() >= limit {
+                    break;
+                }
+                if !found.iter().any(|f| f.entry == scored.entry) {
+                    found.push(scored);
+                }
+            }
+        }
+        found.iter().map(|s| self.candidate(s)).collect()
+    }
+
+    /// Every film any reading matches, best first, with scores of at least
+    /// [`MIN_CANDIDATE_SCORE`].
+    fn rank(&self, readings: &[Reading]) -> Vec<Scored> {
+        let mut best: HashMap<u32, Scored> = HashMap::new();
+        for reading in readings {
+            for name_id in self.candidate_names(&reading.form) {
+                let Some(name) = self.names.get(name_id as usize) else {
+                    continue;
+                };
+                let score = name.similarity(reading) * self.year_factor(name.entry, reading.year);
+                keep_better(&mut best, name.entry, score, name.alt);
+            }
+        }
+        let mut ranked: Vec<Scored> = best
+            .into_values()
+            .filter(|s| s.score >= MIN_CANDIDATE_SCORE)
+            .collect();
+        ranked.sort_by(|a, b| self.order(a, b));
+        ranked
+    }
+
+    /// Names worth scoring for `form`: shared trigrams, one edit away, same key, same
+    /// letters, or completions of it.
+    fn candidate_names(&self, form: &Form) -> Vec<u32> {
+        if form.compact.is_empty() {
+            return Vec::new();
+        }
+        let mut ids = self.grams.candidates(&form.key, &form.compact);
+        ids.extend(self.exact.get(&form.key).into_iter().flatten());
+        ids.extend(self.compact.get(&form.compact).into_iter().flatten());
+        ids.extend(self.shortest_completions(&form.compact, PREFIX_SCAN, PREFIX_KEEP));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Up to `keep` names whose space-free key starts with `prefix`, shortest first, looking
+    /// at no more than `scan` of them.
+    fn shortest_completions(&self, prefix: &str, scan: usize, keep: usize) -> Vec<u32> {
+        let compact = |id: &u32| compact_of(&self.names, *id);
+        let start = self.by_compact.partition_point(|id| compact(id) < prefix);
+        let end = self
+            .by_compact
+            .partition_point(|id| compact(id) < prefix || compact(id).starts_with(prefix));
+        let range = self.by_compact.get(start..end.max(start)).unwrap_or(&[]);
+        let mut found: Vec<(usize, u32)> = range
+            .iter()
+            .take(scan)
+            .map(|&id| (compact(&id).len(), id))
+            .collect();
+        if found.len() > keep {
+            found.select_nth_unstable(keep);
+            found.truncate(keep);
+        }
+        found.sort_unstable();
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Films with a name starting with the input, scored by how much of the name it covers.
+    fn completions(&self, form: &Form, limit: usize) -> Vec<Scored> {
+        let mut best: HashMap<u32, Scored> = HashMap::new();
+        for id in self.shortest_completions(&form.compact, usize::MAX, limit.saturating_mul(4)) {
+            let Some(name) = self.names.get(id as usize) else {
+                continue;
+            };
+            let score = if name.form.key == form.key {
+                1.0
+            } else if name.form.compact == form.compact {
+                score::SAME_LETTERS
+            } else {
+                score::exact_prefix(form, &name.form)
+                    .unwrap_or_else(|| score::prefix_weight(form, name.form.compact.len()))
+            };
+            keep_better(&mut best, name.entry, score, name.alt);
+        }
+        let mut found: Vec<Scored> = best.into_values().collect();
+        found.sort_by(|a, b| self.order(a, b));
+        found.truncate(limit);
+        found
+    }
+
+    fn first_alphabetically(&self, limit: usize) -> Vec<Candidate> {
+        self.alphabetical
+            .iter()
+            .take(limit)
+            .map(|&entry| {
+                self.candidate(&Scored {
+                    entry,
+                    score: 0.0,
+                    alt: false,
+                })
+            })
+            .collect()
+    }
+
+    /// How a year asked for affects a film's score: no change when it matches, a little
+    /// less when it is one year off (release dates vary by country), a lot less otherwise.
+    fn year_factor(&self, entry: u32, wanted: Option<i32>) -> f64 {
+        let Some(wanted) = wanted else {
+            return 1.0;
+        };
+        match self.entry(entry).and_then(|e| e.year) {
+            Some(year) if year == wanted => 1.0,
+            Some(year) if year.abs_diff(wanted) == 1 => 0.95,
+            Some(_) => 0.85,
+            None => 0.9,
+        }
+    }
+
+    /// The ranking order: score, then the filed title over an alternative one, then older
+    /// films first (the original before the remake), then archive order.
+    fn order(&self, a: &Scored, b: &Scored) -> std::cmp::Ordering {
+        let year = |s: &Scored| self.entry(s.entry).and_then(|e| e.year).unwrap_or(i32::MAX);
+        b.score
+            .total_cmp(&a.score)
+            .then(a.alt.cmp(&b.alt))
+            .then(year(a).cmp(&year(b)))
+            .then(a.entry.cmp(&b.entry))
+    }
+
+    fn is_ambiguous(&self, ranked: &[Scored], has_year: bool) -> bool {
+        let (Some(best), Some(second)) = (ranked.first(), ranked.get(1)) else {
+            return false;
+        };
+        if best.score - second.score < AMBIGUITY_GAP {
+            return true;
+        }
+        // Remakes: another film filed under the same title, and nothing to choose by.
+        if has_year {
+            return false;
+        }
+        let key = |s: &Scored| self.title_keys.get(s.entry as usize);
+        let best_key = key(best);
+        ranked.iter().skip(1).any(|s| key(s) == best_key)
+    }
+
+    fn entry(&self, entry: u32) -> Option<&IndexEntry> {
+        self.entries.get(entry as usize)
+    }
+
+    fn candidate(&self, scored: &Scored) -> Candidate {
+        let entry = self.entry(scored.entry);
+        Candidate {
+            id: entry.map_or(0, |e| e.id),
+            title: entry.map(|e| e.title.clone()).unwrap_or_default(),
+            year: entry.and_then(|e| e.year),
+            grade: entry.map_or(Grade::F, |e| e.grade),
+            score: (scored.score * 1000.0).round() / 1000.0,
+        }
     }
 }
-pub fn normalize(title: &str) -> String {
-    title
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+
+/// Records `score` for `entry` if it beats what the entry already has.
+fn keep_better(best: &mut HashMap<u32, Scored>, entry: u32, score: f64, alt: bool) {
+    let new = Scored { entry, score, alt };
+    best.entry(entry)
+        .and_modify(|old| {
+            if score > old.score || (score == old.score && old.alt && !alt) {
+                *old = new;
+            }
+        })
+        .or_insert(new);
+}
+
+/// Entries in the order of their normalised title (then archive order).
+fn alphabetical_order(names: &[Name]) -> Vec<u32> {
+    let mut filed: Vec<(&str, u32)> = names
+        .iter()
+        .filter(|n| !n.alt)
+        .map(|n| (n.form.key.as_str(), n.entry))
+        .collect();
+    filed.sort_unstable();
+    filed.into_iter().map(|(_, entry)| entry).collect()
+}
+
+fn compact_of(names: &[Name], id: u32) -> &str {
+    names
+        .get(id as usize)
+        .map_or("", |n| n.form.compact.as_str())
+}
+
+/// Index conversion; the index holds far fewer than 4 billion names.
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }

@@ -1,0 +1,475 @@
+//! Ranking cases for [`TitleIndex`].
+
+use super::*;
+
+const FILMS: &[(&str, i32, &str)] = &[
+    ("The Godfather", 1972, ""),
+    ("The Godfather: Part II", 1974, ""),
+    ("The Godfather: Part III", 1990, ""),
+    ("Godzilla", 1998, ""),
+    (
+        "The Lord of the Rings: The Fellowship of the Ring",
+        2001,
+        "",
+    ),
+    ("The Lord of the Rings: The Two Towers", 2002, ""),
+    ("Lord of War", 2005, ""),
+    ("Let's Go to Prison", 2006, ""),
+    ("Spider-Man", 2002, ""),
+    ("Spider-Man 2", 2004, ""),
+    ("Superman II", 1981, ""),
+    ("Superman III", 1983, ""),
+    ("Friday the 13th Part 3", 1982, ""),
+    ("Friday the 13th Part VI: Jason Lives", 1986, ""),
+    ("King Kong", 1976, ""),
+    ("King Kong", 2005, ""),
+    ("King Kong (1933)", 2033, ""),
+    ("Kingpin", 1996, ""),
+    ("1941", 1979, ""),
+    ("1942: A Love Story", 1994, ""),
+    ("300", 2007, ""),
+    ("Blade Runner", 1982, ""),
+    ("Blade Runner 2049", 2017, ""),
+    ("Léon", 1994, ""),
+    ("Le Fabuleux destin d'Amélie Poulain", 2001, "Amélie"),
+    ("Die Unendliche Geschichte", 1984, "The NeverEnding Story"),
+    ("20,000 Leagues Under the Sea", 1954, ""),
+    ("Aimée & Jaguar", 1999, ""),
+    ("Jaws", 1975, ""),
+    ("Jaws 2", 1978, ""),
+    ("Heat", 1995, ""),
+    ("The Omen", 1976, ""),
+    ("The Omen", 2006, ""),
+    ("Gangster, The", 1947, ""),
+    ("Brooklyn Rules", 2007, ""),
+    ("Boiler Room", 2000, ""),
+    ("Star Wars Ep. V: The Empire Strikes Back", 1980, ""),
+    ("Star Wars Ep. VI: Return of the Jedi", 1983, ""),
+    ("E.T. the Extra-Terrestrial", 1982, ""),
+    ("Alien", 1979, ""),
+    ("Aliens", 1986, ""),
+];
+
+fn index() -> TitleIndex {
+    let entries = FILMS
+        .iter()
+        .enumerate()
+        .map(|(i, &(title, year, alt))| IndexEntry {
+            id: i as i64 + 1,
+            title: title.to_owned(),
+            alt_titles: if alt.is_empty() {
+                vec![]
+            } else {
+                vec![alt.to_owned()]
+            },
+            year: Some(year),
+            grade: Grade::B,
+        })
+        .collect();
+    TitleIndex::new(entries)
+}
+
+/// Asserts the best match for `query` (and `year`) is `title` from `year_wanted`.
+fn finds(
+    index: &TitleIndex,
+    query: &str,
+    year: Option<i32>,
+    title: &str,
+    year_wanted: i32,
+) -> SearchOutcome {
+    let outcome = index.search(query, year, 5);
+    let best = outcome.best.as_ref();
+    assert_eq!(
+        best.map(|b| (b.title.as_str(), b.year)),
+        Some((title, Some(year_wanted))),
+        "query {query:?} year {year:?}: {:#?}",
+        outcome.candidates
+    );
+    outcome
+}
+
+#[test]
+fn exact_match_scores_one_and_is_clear() {
+    let index = index();
+    let outcome = finds(&index, "The Godfather", None, "The Godfather", 1972);
+    assert_eq!(outcome.best.map(|b| b.score), Some(1.0));
+    assert!(!outcome.ambiguous);
+    assert_eq!(
+        outcome.candidates.first().map(|c| c.title.as_str()),
+        Some("The Godfather")
+    );
+}
+
+#[test]
+fn one_letter_typo() {
+    let index = index();
+    finds(&index, "the godfahter", None, "The Godfather", 1972);
+    finds(&index, "godfater", None, "The Godfather", 1972);
+    finds(&index, "jwas", None, "Jaws", 1975);
+    finds(&index, "heta", None, "Heat", 1995);
+}
+
+#[test]
+fn two_letter_typo() {
+    let index = index();
+    finds(
+        &index,
+        "godfathre part ik",
+        None,
+        "The Godfather: Part II",
+        1974,
+    );
+    finds(&index, "brooklin ruls", None, "Brooklyn Rules", 2007);
+}
+
+#[test]
+fn dropped_and_moved_articles() {
+    let index = index();
+    finds(&index, "godfather", None, "The Godfather", 1972);
+    finds(&index, "godfather, the", None, "The Godfather", 1972);
+    finds(&index, "GODFATHER, THE", None, "The Godfather", 1972);
+    finds(&index, "the gangster", None, "Gangster, The", 1947);
+}
+
+#[test]
+fn punctuation_is_ignored() {
+    let index = index();
+    finds(
+        &index,
+        "lets go to prison",
+        None,
+        "Let's Go to Prison",
+        2006,
+    );
+    finds(&index, "spiderman", None, "Spider-Man", 2002);
+    finds(&index, "spider man 2", None, "Spider-Man 2", 2004);
+    finds(
+        &index,
+        "godfather - part 2",
+        None,
+        "The Godfather: Part II",
+        1974,
+    );
+    finds(
+        &index,
+        "20000 leagues under the sea",
+        None,
+        "20,000 Leagues Under the Sea",
+        1954,
+    );
+    finds(
+        &index,
+        "et the extra terrestrial",
+        None,
+        "E.T. the Extra-Terrestrial",
+        1982,
+    );
+    finds(&index, "aimee and jaguar", None, "Aimée & Jaguar", 1999);
+}
+
+#[test]
+fn prefix_of_a_long_title() {
+    let index = index();
+    finds(
+        &index,
+        "lord of the rings: the fell",
+        None,
+        "The Lord of the Rings: The Fellowship of the Ring",
+        2001,
+    );
+    finds(
+        &index,
+        "star wars ep. v: the emp",
+        None,
+        "Star Wars Ep. V: The Empire Strikes Back",
+        1980,
+    );
+}
+
+#[test]
+fn missing_word() {
+    let index = index();
+    finds(
+        &index,
+        "lord of the rings fellowship",
+        None,
+        "The Lord of the Rings: The Fellowship of the Ring",
+        2001,
+    );
+    finds(
+        &index,
+        "star wars return of the jedi",
+        None,
+        "Star Wars Ep. VI: Return of the Jedi",
+        1983,
+    );
+    finds(
+        &index,
+        "friday 13th part 3",
+        None,
+        "Friday the 13th Part 3",
+        1982,
+    );
+}
+
+#[test]
+fn accents_either_way() {
+    let index = index();
+    finds(&index, "leon", None, "Léon", 1994);
+    finds(&index, "Aimee & Jaguar", None, "Aimée & Jaguar", 1999);
+    finds(&index, "Jäws", None, "Jaws", 1975);
+}
+
+#[test]
+fn numerals_either_way() {
+    let index = index();
+    finds(&index, "superman 2", None, "Superman II", 1981);
+    finds(&index, "superman iii", None, "Superman III", 1983);
+    finds(
+        &index,
+        "friday the 13th part iii",
+        None,
+        "Friday the 13th Part 3",
+        1982,
+    );
+    finds(
+        &index,
+        "friday the 13th part 6 jason lives",
+        None,
+        "Friday the 13th Part VI: Jason Lives",
+        1986,
+    );
+    finds(
+        &index,
+        "godfather part 3",
+        None,
+        "The Godfather: Part III",
+        1990,
+    );
+}
+
+#[test]
+fn remakes_are_told_apart_by_a_trailing_year() {
+    let index = index();
+    let outcome = finds(&index, "king kong 1976", None, "King Kong", 1976);
+    assert!(!outcome.ambiguous);
+    let outcome = finds(&index, "king kong 2005", None, "King Kong", 2005);
+    assert!(!outcome.ambiguous);
+    finds(&index, "the omen (2006)", None, "The Omen", 2006);
+    // The title that has the year in it is still found as written.
+    finds(&index, "king kong (1933)", None, "King Kong (1933)", 2033);
+    // Sloppy and dated.
+    finds(&index, "kng kong 2005", None, "King Kong", 2005);
+}
+
+#[test]
+fn remakes_are_told_apart_by_the_year_argument() {
+    let index = index();
+    let outcome = finds(&index, "king kong", Some(2005), "King Kong", 2005);
+    assert!(!outcome.ambiguous);
+    finds(&index, "the omen", Some(1976), "The Omen", 1976);
+    finds(&index, "omen", Some(2006), "The Omen", 2006);
+}
+
+#[test]
+fn remakes_without_a_year_are_ambiguous() {
+    let index = index();
+    for query in ["king kong", "the omen", "omen"] {
+        let outcome = index.search(query, None, 5);
+        assert!(outcome.ambiguous, "{query}: {outcome:#?}");
+        assert!(outcome.candidates.len() >= 2);
+    }
+}
+
+#[test]
+fn clear_matches_are_not_ambiguous() {
+    let index = index();
+    for query in [
+        "the godfather",
+        "godfather part ii",
+        "jaws",
+        "1941",
+        "blade runner",
+        "leon",
+        "aliens",
+    ] {
+        let outcome = index.search(query, None, 5);
+        assert!(!outcome.ambiguous, "{query}: {outcome:#?}");
+    }
+}
+
+#[test]
+fn numeric_titles() {
+    let index = index();
+    let outcome = finds(&index, "1941", None, "1941", 1979);
+    assert_eq!(outcome.best.map(|b| b.score), Some(1.0));
+    finds(&index, "1942", None, "1942: A Love Story", 1994);
+    finds(&index, "300", None, "300", 2007);
+    finds(&index, "1941", Some(1979), "1941", 1979);
+    finds(&index, "1941 1979", None, "1941", 1979);
+}
+
+#[test]
+fn title_ending_in_a_year_like_number() {
+    let index = index();
+    let outcome = finds(&index, "Blade Runner 2049", None, "Blade Runner 2049", 2017);
+    assert!(!outcome.ambiguous);
+    finds(&index, "blade runner", None, "Blade Runner", 1982);
+    finds(&index, "blade runner 1982", None, "Blade Runner", 1982);
+    finds(
+        &index,
+        "blade runner 2049",
+        Some(2017),
+        "Blade Runner 2049",
+        2017,
+    );
+}
+
+#[test]
+fn alternative_titles_are_searchable() {
+    let index = index();
+    let outcome = finds(
+        &index,
+        "the neverending story",
+        None,
+        "Die Unendliche Geschichte",
+        1984,
+    );
+    assert_eq!(outcome.best.map(|b| b.score), Some(1.0));
+    finds(
+        &index,
+        "never ending story",
+        None,
+        "Die Unendliche Geschichte",
+        1984,
+    );
+    finds(
+        &index,
+        "amelie",
+        None,
+        "Le Fabuleux destin d'Amélie Poulain",
+        2001,
+    );
+}
+
+#[test]
+fn limit_caps_candidates_but_not_best() {
+    let index = index();
+    let outcome = index.search("godfather", None, 2);
+    assert_eq!(outcome.candidates.len(), 2);
+    let outcome = index.search("godfather", None, 0);
+    assert!(outcome.candidates.is_empty());
+    assert!(outcome.best.is_some());
+}
+
+#[test]
+fn nonsense_finds_nothing_good() {
+    let index = index();
+    let outcome = index.search("qwxzqwxz", None, 5);
+    assert_eq!(outcome.best, None);
+    assert!(!outcome.ambiguous);
+}
+
+#[test]
+fn autocomplete_lists_completions_first() {
+    let index = index();
+    let titles = |partial: &str, limit| -> Vec<String> {
+        index
+            .autocomplete(partial, limit)
+            .into_iter()
+            .map(|c| c.title)
+            .collect()
+    };
+    assert_eq!(
+        titles("the godf", 3),
+        [
+            "The Godfather",
+            "The Godfather: Part II",
+            "The Godfather: Part III"
+        ]
+    );
+    assert_eq!(titles("alien", 2), ["Alien", "Aliens"]);
+    assert_eq!(titles("spiderm", 2), ["Spider-Man", "Spider-Man 2"]);
+    // A typo still gets suggestions.
+    assert_eq!(titles("godfahter", 1), ["The Godfather"]);
+    // Empty input: alphabetical.
+    assert_eq!(titles("", 2), ["1941", "1942: A Love Story"]);
+    assert!(titles("anything", 0).is_empty());
+    let many = titles("s", 100);
+    assert!(many.len() <= AUTOCOMPLETE_MAX);
+    assert!(many.iter().any(|t| t == "Spider-Man"));
+    assert!(many.iter().all(|t| t.starts_with('S')), "{many:?}");
+}
+
+#[test]
+fn strange_input_never_panics() {
+    let index = index();
+    let long = "godfather ".repeat(1000);
+    let emoji = "🎬🍿🦄".repeat(3000);
+    let inputs = [
+        "",
+        " ",
+        "\t\n",
+        "!!!",
+        "...",
+        ",,,",
+        "&",
+        "'",
+        "🎬",
+        "\u{0}",
+        "\u{200b}",
+        "a",
+        "1",
+        "2005",
+        "the",
+        "the, the",
+        "x",
+        "ⅷ",
+        "中文标题",
+        "עברית",
+        "\u{202e}godfather",
+        &long,
+        &emoji,
+    ];
+    for input in inputs {
+        for year in [None, Some(2005), Some(i32::MIN), Some(i32::MAX)] {
+            let outcome = index.search(input, year, 25);
+            assert!(outcome.candidates.len() <= 25);
+            if let Some(best) = &outcome.best {
+                assert_eq!(outcome.candidates.first(), Some(best));
+            }
+        }
+        for limit in [0, 1, 25, usize::MAX] {
+            assert!(index.autocomplete(input, limit).len() <= AUTOCOMPLETE_MAX);
+        }
+    }
+    let empty = TitleIndex::new(Vec::new());
+    assert!(empty.is_empty());
+    assert_eq!(empty.search("godfather", None, 5).best, None);
+    assert!(empty.autocomplete("", 5).is_empty());
+    assert!(empty.autocomplete("g", 5).is_empty());
+}
+
+#[test]
+fn scores_are_in_range_and_json_has_no_id() {
+    let index = index();
+    let outcome = index.search("godfather", None, 10);
+    for c in &outcome.candidates {
+        assert!((0.0..=1.0).contains(&c.score), "{c:?}");
+    }
+    let json = serde_json::to_value(&outcome).unwrap_or_default();
+    let best = json.get("best").cloned().unwrap_or_default();
+    assert_eq!(
+        best.get("title").and_then(|t| t.as_str()),
+        Some("The Godfather")
+    );
+    assert_eq!(best.get("grade").and_then(|t| t.as_str()), Some("B"));
+    assert!(best.get("id").is_none());
+}
+
+#[test]
+fn index_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<TitleIndex>();
+    assert_eq!(index().len(), FILMS.len());
+}
