@@ -25,8 +25,12 @@ struct Truth {
     alt_title: String,
 }
 
+/// `../shared/corpus`, or `$MARQUEE_CORPUS_DIR` (a folder with `reviews/` and `truth.jsonl`,
+/// e.g. one made by `gen_corpus.py --scale 100000`).
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = std::env::var_os("MARQUEE_CORPUS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
     dir.join("truth.jsonl").is_file().then_some(dir)
 }
 

@@ -71,10 +71,14 @@ impl Review {
             .iter()
             .position(|l| !l.is_blank())
             .ok_or_else(|| ParseError::at(1, "empty file: expected a review"))?;
-        let mut review = if lines
-            .get(first)
-            .is_some_and(|l| l.text.trim_start().starts_with('('))
-        {
+        // A capsule's title comes before its header, and may itself start with `(`: the
+        // layout is modern only when the credits header opens the file.
+        let (head, _) = logical_line(&lines, first);
+        let modern = match short_header_start(&head) {
+            Some(open) => open == 0,
+            None => head.starts_with('('),
+        };
+        let mut review = if modern {
             parse_modern(&lines, first)?
         } else {
             parse_short(&lines, first)?

@@ -318,6 +318,16 @@ fn capsule_titles_in_readable_case() {
 }
 
 #[test]
+fn capsule_title_that_starts_with_a_parenthesis() {
+    let text = "(AND YOUR MOTHER TOO), THE (director: Ann Lee; Runtime: 90; Neon; 1953)\n\nWords. GRADE: D+";
+    let r = parse(text);
+    assert_eq!(r.layout, Layout::Short);
+    assert_eq!(r.title, "The (And Your Mother Too)");
+    assert_eq!(r.credits.year, Some(1953));
+    assert_eq!(r.credits.directors, vec!["Ann Lee"]);
+}
+
+#[test]
 fn capsule_header_can_be_wrapped() {
     let text = "SLAM (director: Marc Levin; cast: Saul Williams (Ray);\n Runtime: 100; Trimark; 1998) Reviewed on 2/26/2001.\n\nWords. GRADE: D";
     let r = parse(text);
