@@ -345,19 +345,6 @@ pub(crate) fn prefix_weight(query: &Form, title_len: usize) -> f64 {
     }
 }
 
-/// The parts of [`similarity`], for debugging.
-#[cfg(test)]
-pub(crate) fn explain(query: &Form, title: &Form) -> String {
-    format!(
-        "whole {:.3} word {:.3} prefix {:.3} numbers {:.3} => {:.3}",
-        whole_string(query, title),
-        word_match(query, title),
-        prefix_match(query, title),
-        number_factor(query, title),
-        similarity(query, title)
-    )
-}
-
 /// True when every number in the query is also in the title.
 fn numbers_all_in(query: &Form, title: &Form) -> bool {
     query.numbers().all(|n| title.numbers().any(|t| t == n))

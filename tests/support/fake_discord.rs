@@ -352,6 +352,16 @@ impl FakeDiscord {
     ///
     /// Scripting `GET /gateway` is refused (a panic): when that call fails, serenity connects to
     /// Discord's real gateway instead.
+    /// The next request to `method` `path_prefix` takes effect as usual (a message is created)
+    /// but is never answered, as when a connection drops after Discord acted on it.
+    pub fn stall(&self, method: &str, path_prefix: &str) {
+        let path = full_path(path_prefix);
+        self.shared
+            .lock()
+            .stalls
+            .push((method.to_ascii_uppercase(), path));
+    }
+
     pub fn script(&self, method: &str, path_prefix: &str, response: Scripted) {
         let path = full_path(path_prefix);
         assert!(
@@ -374,6 +384,25 @@ impl FakeDiscord {
             .get(&channel_id)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Waits until at least `n` distinct messages exist in `channel_id`; returns them all.
+    pub async fn wait_created(&self, channel_id: u64, n: usize, timeout: Duration) -> Vec<Value> {
+        let found = self
+            .shared
+            .wait_state(timeout, |st| {
+                let list = st.messages.get(&channel_id).cloned().unwrap_or_default();
+                (list.len() >= n).then_some(list)
+            })
+            .await;
+        match found {
+            Some(list) => list,
+            None => panic!(
+                "timed out after {timeout:?} waiting for {n} messages in channel {channel_id}; \
+                 requests seen:\n{}",
+                self.describe_requests()
+            ),
+        }
     }
 
     /// How many message creations were answered with an existing message (`enforce_nonce`).
@@ -822,6 +851,8 @@ struct Shared {
 struct FakeState {
     requests: Vec<Recorded>,
     scripts: Vec<(String, String, Scripted)>,
+    /// Requests whose effect is applied but whose answer never comes (see `stall`).
+    stalls: Vec<(String, String)>,
     next_id: u64,
     messages: BTreeMap<u64, Vec<Value>>,
     deleted: HashSet<u64>,
@@ -853,6 +884,7 @@ impl Default for FakeState {
         FakeState {
             requests: Vec::new(),
             scripts: Vec::new(),
+            stalls: Vec::new(),
             next_id: 1_200_000_000_000_000_000,
             messages: BTreeMap::new(),
             deleted: HashSet::new(),
@@ -1052,6 +1084,7 @@ async fn rest_handler(
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
     };
 
+    let stalled;
     let answer = {
         let mut st = shared.lock();
         let scripted = st
@@ -1062,6 +1095,12 @@ async fn rest_handler(
             Some(i) => st.scripts.remove(i).2.into(),
             None => default_answer(&shared, &mut st, &method, &path, &body, received_at),
         };
+        stalled = st
+            .stalls
+            .iter()
+            .position(|(m, prefix)| *m == method && path.starts_with(prefix.as_str()))
+            .map(|i| st.stalls.remove(i))
+            .is_some();
         st.requests.push(Recorded {
             method,
             path,
@@ -1075,6 +1114,10 @@ async fn rest_handler(
         answer
     };
     shared.bump();
+    if stalled {
+        // Discord did the work, but its answer is lost: the caller sees a hung request.
+        std::future::pending::<()>().await;
+    }
 
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match answer.body {

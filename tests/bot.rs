@@ -1,0 +1,595 @@
+//! `marquee serve` end to end: the real binary against a fake Discord on 127.0.0.1 (REST and
+//! gateway). Each test has its own database and its own fake; every body the bot sends is
+//! checked against Discord's OpenAPI spec when `../shared` is present.
+
+#[path = "support/openapi.rs"]
+mod openapi;
+
+#[path = "support/fake_discord.rs"]
+mod fake_discord;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fake_discord::{component, opt, slash_command, Ctx, FakeDiscord, Recorded, Scripted};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_marquee");
+const TOKEN: &str = "bot-test-token-do-not-print";
+const MANAGE_CHANNELS: u64 = 1 << 4;
+const SEND_MESSAGES: u64 = 1 << 11;
+const WAIT: Duration = Duration::from_secs(20);
+
+fn sample_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample")
+}
+
+/// A running `marquee serve`, killed when dropped; its log goes to a file.
+struct Bot {
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+impl Bot {
+    async fn start(dir: &Path, fake: &FakeDiscord, extra_env: &[(&str, &str)]) -> Bot {
+        let log = dir.join(format!("serve-{}.log", fake.ready_count()));
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.arg("serve")
+            .current_dir(dir)
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("DISCORD_API_BASE", fake.api_base())
+            .env("DATABASE_URL", db_url(dir))
+            .env("MARQUEE__DISCORD__ANNOUNCE_INTERVAL_SECONDS", "1")
+            .env("RUST_LOG", "marquee=debug,serenity=warn")
+            .env("NO_PROXY", "127.0.0.1")
+            .env_remove("HTTP_PROXY")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("https_proxy")
+            .env_remove("MARQUEE_DEV_GUILD")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("marquee serve starts");
+        Bot { child, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    fn crash(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.log()
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn db_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("bot.db").display())
+}
+
+/// Runs `marquee import` as its own process, as a user would beside the running bot.
+fn import(dir: &Path, paths: &[&Path]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .arg("import")
+        .args(paths)
+        .env("DATABASE_URL", db_url(dir))
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// A modern review written for these tests.
+fn review_text(title: &str, year: i32, grade: &str) -> String {
+    format!(
+        "(director: Nora Lind; cast: Ann Lee (June), Bo Park; Runtime: 99; MPAA Rating: PG; producer: Gus Rowe: Neon; {year})\n\n\
+         “Announced with @everyone in the text, which must ping no one.”\n\nReviewed by Dennis Schwartz\n\nOne paragraph.\n\n\
+         Nora Lind's {title}\n      a tagline\n\n\nREVIEWED ON 3/4/2020  GRADE: {grade}"
+    )
+}
+
+fn callback_of(id: u64) -> impl Fn(&Recorded) -> bool {
+    move |r| r.is("POST", &format!("/interactions/{id}/"))
+}
+
+fn assert_mentions_nobody(body: &Value) {
+    let mentions = body
+        .pointer("/data/allowed_mentions")
+        .or_else(|| body.get("allowed_mentions"));
+    assert_eq!(
+        mentions.and_then(|m| m.get("parse")),
+        Some(&json!([])),
+        "allowed_mentions must mention nobody: {body}"
+    );
+}
+
+/// Starts a fake and a bot over a database holding the sample archive; waits for READY and
+/// the command registration.
+async fn started(dir: &Path, extra_env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
+    let out = import(dir, &[&sample_dir()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fake = FakeDiscord::start().await;
+    let bot = Bot::start(dir, &fake, extra_env).await;
+    fake.wait_ready(WAIT).await;
+    fake.wait_for(
+        "command registration",
+        |r| r.method == "PUT" && r.path.contains("/commands"),
+        WAIT,
+    )
+    .await;
+    (fake, bot)
+}
+
+fn assert_no_violations(fake: &FakeDiscord, bot: &Bot) {
+    let v = fake.violations();
+    assert!(v.is_empty(), "bodies that break Discord's schema:\n{v:#?}");
+    assert!(!bot.log().contains(TOKEN), "the token appeared in the log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_commands_and_answers_review_autocomplete_and_picks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+    assert!(fake.identify_token_is(TOKEN));
+    let put = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.path.contains("/commands"))
+        .unwrap();
+    assert_eq!(
+        put.path, "/api/v10/applications/2000/commands",
+        "global by default"
+    );
+    let names: Vec<&str> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "review",
+            "random",
+            "subscribe",
+            "unsubscribe",
+            "subscriptions"
+        ]
+    );
+    let subscribe = &put.body[2];
+    assert_eq!(subscribe["default_member_permissions"], "16");
+    let review_opts = &put.body[0]["options"];
+    assert_eq!(review_opts[0]["name"], "title");
+    assert_eq!(review_opts[0]["autocomplete"], true);
+    assert_eq!(review_opts[1]["name"], "year");
+
+    let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
+    // An ambiguous title: the best card and a menu of the others.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4001, "review", json!([opt("title", 3, "king kong")]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /review reply", callback_of(4001), WAIT)
+        .await;
+    assert_eq!(reply.body["type"], 4);
+    assert_mentions_nobody(&reply.body);
+    let embed = &reply.body["data"]["embeds"][0];
+    assert!(
+        embed["title"].as_str().unwrap().starts_with("King Kong ("),
+        "{embed}"
+    );
+    let menu = &reply.body["data"]["components"][0]["components"][0];
+    assert_eq!(menu["custom_id"], "marquee:review:pick");
+    let options = menu["options"].as_array().unwrap();
+    assert_eq!(options.len(), 2, "{menu}");
+    let remake = options
+        .iter()
+        .find(|o| o["label"].as_str().unwrap().starts_with("King Kong (1976)"))
+        .expect("the 1976 remake is offered");
+
+    // Choosing another film updates the message in place.
+    let message = fake_discord::bot_message(9001, 5000, &reply.body["data"]);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        component(
+            4002,
+            "marquee:review:pick",
+            3,
+            vec![remake["value"].as_str().unwrap().to_owned()],
+            message,
+            &ctx,
+        ),
+    )
+    .await;
+    let update = fake
+        .wait_for("the pick's update", callback_of(4002), WAIT)
+        .await;
+    assert_eq!(update.body["type"], 7);
+    assert_eq!(
+        update.body["data"]["embeds"][0]["title"],
+        "King Kong (1976)"
+    );
+    assert_mentions_nobody(&update.body);
+
+    // A year option picks the remake directly, with no menu.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(
+            4003,
+            "review",
+            json!([opt("title", 3, "King Kong"), opt("year", 4, 2005)]),
+            &ctx,
+        ),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /review year reply", callback_of(4003), WAIT)
+        .await;
+    assert_eq!(reply.body["data"]["embeds"][0]["title"], "King Kong (2005)");
+    assert!(reply.body["data"]
+        .get("components")
+        .is_none_or(|c| c.as_array().is_some_and(|a| a.is_empty())));
+
+    // Autocomplete: ≤ 25 choices, best first, labelled with year and grade.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        fake_discord::autocomplete(
+            4004,
+            "review",
+            json!([fake_discord::focused("title", 3, "godf")]),
+            &ctx,
+        ),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the autocomplete reply", callback_of(4004), WAIT)
+        .await;
+    assert_eq!(reply.body["type"], 8);
+    let choices = reply.body["data"]["choices"].as_array().unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25);
+    assert_eq!(choices[0]["name"], "The Godfather (1972) — A+");
+    assert_eq!(choices[0]["value"], "The Godfather (1972)");
+
+    // Nothing found: an ephemeral reply naming the closest titles.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4005, "review", json!([opt("title", 3, "xqzv wplk")]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the not-found reply", callback_of(4005), WAIT)
+        .await;
+    assert_eq!(reply.body["data"]["flags"], 64);
+    assert!(reply.body["data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("No review matches"));
+
+    // /random: an A-grade pick with an "Another one" button that swaps the card.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4006, "random", json!([]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /random reply", callback_of(4006), WAIT)
+        .await;
+    let grade = reply.body["data"]["embeds"][0]["fields"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(["A+", "A", "A-"].contains(&grade.as_str()), "{grade}");
+    let button = &reply.body["data"]["components"][0]["components"][0];
+    assert_eq!(button["label"], "Another one");
+    let message = fake_discord::bot_message(9002, 5000, &reply.body["data"]);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        component(
+            4007,
+            button["custom_id"].as_str().unwrap(),
+            2,
+            vec![],
+            message,
+            &ctx,
+        ),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the button's update", callback_of(4007), WAIT)
+        .await;
+    assert_eq!(reply.body["type"], 7);
+
+    assert_no_violations(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dev_guild_gets_the_commands_instead_of_everyone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[("MARQUEE_DEV_GUILD", "8000")]).await;
+    let put = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.path.contains("/commands"))
+        .unwrap();
+    assert_eq!(put.path, "/api/v10/applications/2000/guilds/8000/commands");
+    assert_no_violations(&fake, &bot);
+}
+
+/// Subscribes `channel` as an allowed member and returns the ephemeral reply's text.
+async fn subscribe(
+    fake: &FakeDiscord,
+    id: u64,
+    channel: u64,
+    min_grade: Option<&str>,
+    permissions: u64,
+) -> String {
+    let ctx = Ctx::guild(8000, channel, 6000, permissions);
+    let options = match min_grade {
+        Some(g) => json!([opt("min_grade", 3, g)]),
+        None => json!([]),
+    };
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(id, "subscribe", options, &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /subscribe reply", callback_of(id), WAIT)
+        .await;
+    assert_eq!(
+        reply.body["data"]["flags"], 64,
+        "subscription replies are ephemeral"
+    );
+    assert_mentions_nobody(&reply.body);
+    reply.body["data"]["content"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_and_announcements_of_an_import_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+
+    // A member without Manage Channels is refused, even though Discord showed the command.
+    let refused = subscribe(&fake, 4101, 5000, None, SEND_MESSAGES).await;
+    assert!(refused.contains("Manage Channels"), "{refused}");
+    assert!(subscribe(&fake, 4102, 5000, None, MANAGE_CHANNELS)
+        .await
+        .contains("<#5000>"));
+    assert!(subscribe(&fake, 4103, 5001, Some("A"), MANAGE_CHANNELS)
+        .await
+        .contains("A or better"));
+    // 5002 is subscribed and then unsubscribed: it must get nothing.
+    subscribe(&fake, 4104, 5002, None, MANAGE_CHANNELS).await;
+    let ctx = Ctx::guild(8000, 5002, 6000, MANAGE_CHANNELS);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4105, "unsubscribe", json!([]), &ctx),
+    )
+    .await;
+    fake.wait_for("the /unsubscribe reply", callback_of(4105), WAIT)
+        .await;
+    let ctx = Ctx::guild(8000, 5000, 6000, MANAGE_CHANNELS);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4106, "subscriptions", json!([]), &ctx),
+    )
+    .await;
+    let list = fake
+        .wait_for("the /subscriptions reply", callback_of(4106), WAIT)
+        .await;
+    let text = list.body["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("<#5000>") && text.contains("<#5001>") && !text.contains("<#5002>"),
+        "{text}"
+    );
+
+    // Nothing from the back catalogue is announced by subscribing.
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(new.join("b.txt"), review_text("A Fine Mess", 2024, "B")).unwrap();
+    std::fs::write(new.join("a.txt"), review_text("A Triumph", 2024, "A+")).unwrap();
+    let started_import = Instant::now();
+    let out = import(dir.path(), &[&new]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    fake.wait_created(5001, 1, Duration::from_secs(15)).await;
+    fake.wait_created(5000, 2, Duration::from_secs(15)).await;
+    let latency = started_import.elapsed();
+    let in_5000 = fake.created_messages(5000);
+    let in_5001 = fake.created_messages(5001);
+    assert_eq!(in_5000.len(), 2, "{in_5000:#?}");
+    assert_eq!(in_5001.len(), 1, "{in_5001:#?}");
+    assert!(fake.created_messages(5002).is_empty());
+    let announced = &in_5001[0];
+    assert_eq!(announced["embeds"][0]["title"], "A Triumph (2024)");
+    assert_eq!(announced["embeds"][0]["author"]["name"], "New review");
+    let posts: Vec<Recorded> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.is("POST", "/channels/"))
+        .collect();
+    for post in &posts {
+        assert_mentions_nobody(&post.body);
+        assert_eq!(post.body["enforce_nonce"], true);
+        assert!(post.body["nonce"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty() && n.len() <= 25));
+        assert!(post.authorization_is(&format!("Bot {TOKEN}")));
+    }
+    eprintln!("import → announcements delivered in {latency:?}");
+    // The bot refreshed its index: the new film can be looked up without a restart.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4107, "review", json!([opt("title", 3, "a triumph")]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /review of the new film", callback_of(4107), WAIT)
+        .await;
+    assert_eq!(reply.body["data"]["embeds"][0]["title"], "A Triumph (2024)");
+    assert_no_violations(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_honoured_and_refused_channels_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+    subscribe(&fake, 4201, 5000, None, MANAGE_CHANNELS).await;
+    subscribe(&fake, 4202, 5003, None, MANAGE_CHANNELS).await;
+    fake.script(
+        "POST",
+        "/channels/5000/messages",
+        Scripted::rate_limited(0.3, false),
+    );
+    fake.script(
+        "POST",
+        "/channels/5003/messages",
+        Scripted::error(403, 50001, "Missing Access"),
+    );
+
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(new.join("c.txt"), review_text("Once Again", 2023, "C")).unwrap();
+    import(dir.path(), &[&new]);
+
+    let first = fake
+        .wait_for(
+            "the rate-limited post",
+            |r| r.is("POST", "/channels/5000/messages"),
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(first.status, 429);
+    let second = fake
+        .wait_for(
+            "the retry after the 429",
+            |r| r.is("POST", "/channels/5000/messages") && r.status == 200,
+            Duration::from_secs(15),
+        )
+        .await;
+    let waited = second.received_at.duration_since(first.received_at);
+    assert!(
+        waited >= Duration::from_millis(300),
+        "retried after {waited:?}, before retry_after"
+    );
+    assert_eq!(second.body["nonce"], first.body["nonce"]);
+    assert_eq!(fake.created_messages(5000).len(), 1);
+
+    fake.wait_for(
+        "the refused post",
+        |r| r.is("POST", "/channels/5003/messages"),
+        Duration::from_secs(15),
+    )
+    .await;
+    // The refusal disables the subscription, which /subscriptions then shows as paused.
+    let ctx = Ctx::guild(8000, 5000, 6000, MANAGE_CHANNELS);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut id = 4300;
+    let text = loop {
+        id += 1;
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            slash_command(id, "subscriptions", json!([]), &ctx),
+        )
+        .await;
+        let list = fake
+            .wait_for("the /subscriptions reply", callback_of(id), WAIT)
+            .await;
+        let text = list.body["data"]["content"].as_str().unwrap().to_owned();
+        if text.contains("paused") || Instant::now() > deadline {
+            break text;
+        }
+    };
+    assert!(
+        text.contains("<#5003>") && text.contains("paused") && text.contains("403"),
+        "{text}"
+    );
+    assert!(
+        bot.log().contains("subscription is now disabled"),
+        "{}",
+        bot.log()
+    );
+    assert!(fake.created_messages(5003).is_empty());
+    assert_no_violations(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_delivery_neither_loses_nor_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+    subscribe(&fake, 4401, 5000, None, MANAGE_CHANNELS).await;
+    // Discord creates the message, but the bot never hears back: then it crashes.
+    fake.stall("POST", "/channels/5000/messages");
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(new.join("d.txt"), review_text("Mid Flight", 2022, "B")).unwrap();
+    std::fs::write(new.join("e.txt"), review_text("Second Wind", 2022, "B")).unwrap();
+    import(dir.path(), &[&new]);
+    let stalled = fake
+        .wait_for(
+            "the stalled post",
+            |r| r.is("POST", "/channels/5000/messages"),
+            Duration::from_secs(15),
+        )
+        .await;
+    let log = bot.crash();
+    assert!(!log.contains(TOKEN));
+    assert_eq!(fake.created_messages(5000).len(), 1);
+
+    // A new process resumes the outbox: the stalled message is sent again with its nonce,
+    // which Discord deduplicates, and the other one is sent once.
+    let mark = fake.request_count();
+    let bot = Bot::start(dir.path(), &fake, &[]).await;
+    fake.wait_ready_count(2, WAIT).await;
+    // Both announcements are posted again by the new process (in outbox order)...
+    for (what, same) in [
+        ("the stalled post, sent again", true),
+        ("the other post", false),
+    ] {
+        fake.wait_for_since(
+            mark,
+            what,
+            |r| {
+                r.is("POST", "/channels/5000/messages")
+                    && (r.body["nonce"] == stalled.body["nonce"]) == same
+            },
+            Duration::from_secs(15),
+        )
+        .await;
+    }
+    // ...and Discord's nonce check leaves exactly one message per review.
+    let created = fake.created_messages(5000);
+    assert_eq!(
+        created.len(),
+        2,
+        "one message per review, no duplicate: {created:#?}"
+    );
+    assert_eq!(fake.deduplicated_count(), 1);
+    assert_no_violations(&fake, &bot);
+}
