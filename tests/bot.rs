@@ -462,6 +462,12 @@ async fn rate_limits_are_honoured_and_refused_channels_disabled() {
     let (fake, bot) = started(dir.path(), &[]).await;
     subscribe(&fake, 4201, 5000, None, MANAGE_CHANNELS).await;
     subscribe(&fake, 4202, 5003, None, MANAGE_CHANNELS).await;
+    subscribe(&fake, 4203, 5004, None, MANAGE_CHANNELS).await;
+    fake.script(
+        "POST",
+        "/channels/5004/messages",
+        Scripted::error(502, 0, "Bad Gateway"),
+    );
     fake.script(
         "POST",
         "/channels/5000/messages",
@@ -536,6 +542,70 @@ async fn rate_limits_are_honoured_and_refused_channels_disabled() {
         bot.log()
     );
     assert!(fake.created_messages(5003).is_empty());
+
+    // A 5xx is retried after a backoff, and then delivered once.
+    let failed = fake
+        .wait_for(
+            "the 502",
+            |r| r.is("POST", "/channels/5004/messages"),
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(failed.status, 502);
+    let retried = fake
+        .wait_for(
+            "the retry after the 502",
+            |r| r.is("POST", "/channels/5004/messages") && r.status == 200,
+            Duration::from_secs(15),
+        )
+        .await;
+    let waited = retried.received_at.duration_since(failed.received_at);
+    assert!(
+        waited >= Duration::from_secs(2),
+        "retried after {waited:?}, without backoff"
+    );
+    assert_eq!(fake.created_messages(5004).len(), 1);
+    assert_no_violations(&fake, &bot);
+}
+
+/// Measures gateway event → callback received, through the fake, for the README. Asserts only
+/// that every interaction was answered; timings are printed, never asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interaction_latency_through_the_fake() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+    let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
+    let queries = [
+        "vertigo",
+        "the godfater",
+        "king kong 1976",
+        "amelie",
+        "superman 2",
+    ];
+    let mut times = Vec::new();
+    for i in 0..50u64 {
+        let id = 5000 + i;
+        let query = queries[i as usize % queries.len()];
+        let sent = Instant::now();
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            slash_command(id, "review", json!([opt("title", 3, query)]), &ctx),
+        )
+        .await;
+        let reply = fake
+            .wait_for("a /review reply", callback_of(id), WAIT)
+            .await;
+        assert_eq!(reply.body["type"], 4);
+        times.push(reply.received_at.duration_since(sent));
+    }
+    times.sort();
+    eprintln!(
+        "gateway INTERACTION_CREATE → callback received, n={}: median {:?}, p90 {:?}, max {:?}",
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() * 9 / 10],
+        times[times.len() - 1]
+    );
     assert_no_violations(&fake, &bot);
 }
 
