@@ -21,8 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use marquee::review::grade::Grade;
-use marquee::search::{IndexEntry, TitleIndex};
+use marquee::search::TitleIndex;
 use sloppy::{Kind, Query, Row, SplitMix64};
 
 const SEED: u64 = 0x6c61_7465_6e63_7921;
@@ -55,7 +54,7 @@ fn main() -> ExitCode {
         }
     }
     let started = Instant::now();
-    let index = TitleIndex::new(entries(&rows));
+    let index = TitleIndex::new(sloppy::entries(&rows));
     println!(
         "built index of {} titles in {:.1?}",
         index.len(),
@@ -166,23 +165,6 @@ fn number(option: &str, value: Option<String>) -> Result<usize, String> {
     value
         .parse()
         .map_err(|_| format!("{option}: not a number: {value}"))
-}
-
-fn entries(rows: &[Row]) -> Vec<IndexEntry> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, row)| IndexEntry {
-            id: i as i64,
-            title: row.title.clone(),
-            alt_titles: if row.alt_title.is_empty() {
-                Vec::new()
-            } else {
-                vec![row.alt_title.clone()]
-            },
-            year: row.year,
-            grade: Grade::parse(&row.grade).unwrap_or(Grade::C),
-        })
-        .collect()
 }
 
 fn report(what: &str, times: &mut [Duration]) {

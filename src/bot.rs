@@ -89,7 +89,6 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
     let data = Arc::new(Data {
         archive: archive.clone(),
         critic: settings.archive.critic.clone(),
-        candidates: settings.search.candidates,
     });
     let api_base = settings.discord.api_base.clone();
     let announcer = Announcer::new(

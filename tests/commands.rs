@@ -24,7 +24,6 @@ async fn data() -> Data {
     Data {
         archive: Arc::new(Archive::new(store, Origin::Database).await.unwrap()),
         critic: "Dennis Schwartz".into(),
-        candidates: 5,
     }
 }
 

@@ -18,9 +18,8 @@ mod sloppy;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use marquee::review::grade::Grade;
-use marquee::search::{IndexEntry, TitleIndex};
-use sloppy::{Kind, Row};
+use marquee::search::TitleIndex;
+use sloppy::Kind;
 
 const BAR: f64 = 0.98;
 const SEED: u64 = 0x6d61_7271_7565_6521;
@@ -40,7 +39,7 @@ fn precision_at_one_on_the_corpus() {
         Err(e) => panic!("cannot read the corpus: {e}"),
     };
     let started = std::time::Instant::now();
-    let index = TitleIndex::new(entries(&rows));
+    let index = TitleIndex::new(sloppy::entries(&rows));
     println!(
         "index of {} films built in {:.1?}",
         index.len(),
@@ -102,23 +101,6 @@ fn precision_at_one_on_the_corpus() {
         .fold((0, 0), |(r, t), &(kr, kt)| (r + kr, t + kt));
     let overall = right as f64 / total as f64;
     assert!(overall >= BAR, "precision@1 {overall:.4} is below {BAR}");
-}
-
-fn entries(rows: &[Row]) -> Vec<IndexEntry> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, row)| IndexEntry {
-            id: i as i64,
-            title: row.title.clone(),
-            alt_titles: if row.alt_title.is_empty() {
-                Vec::new()
-            } else {
-                vec![row.alt_title.clone()]
-            },
-            year: row.year,
-            grade: Grade::parse(&row.grade).unwrap_or(Grade::C),
-        })
-        .collect()
 }
 
 fn print_table(tally: &BTreeMap<Kind, (usize, usize)>) {

@@ -23,8 +23,6 @@ pub struct Data {
     pub archive: Arc<Archive>,
     /// The critic named in card footers when a review has none.
     pub critic: String,
-    /// How many candidates a lookup considers.
-    pub candidates: usize,
 }
 
 /// The two kinds of failure: one the user caused and can read about, and everything else,

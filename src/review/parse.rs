@@ -137,8 +137,43 @@ fn grade_marker(text: &str) -> Option<(usize, &str)> {
     None
 }
 
-fn parse_grade(line: Line, value: &str) -> Result<Grade, ParseError> {
-    Grade::parse(value).map_err(|e| ParseError::at(line.no, e.to_string()))
+/// The line that carries the grade.
+struct GradeLine<'a> {
+    /// Its index in the lines searched.
+    at: usize,
+    line: Line<'a>,
+    /// Where `GRADE` starts in the line.
+    marker: usize,
+    grade: Grade,
+}
+
+/// The last line of `rest` with `GRADE: X`, its grade parsed. Without one, the error names the
+/// file's last non-blank line and says what was `missing`.
+fn find_grade<'a>(
+    lines: &[Line],
+    rest: &[Line<'a>],
+    missing: &str,
+) -> Result<GradeLine<'a>, ParseError> {
+    let (at, line, marker, value) = rest
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, l)| grade_marker(l.text).map(|(m, g)| (i, *l, m, g)))
+        .ok_or_else(|| {
+            let last = lines
+                .iter()
+                .rev()
+                .find(|l| !l.is_blank())
+                .map_or(1, |l| l.no);
+            ParseError::at(last, missing)
+        })?;
+    let grade = Grade::parse(value).map_err(|e| ParseError::at(line.no, e.to_string()))?;
+    Ok(GradeLine {
+        at,
+        line,
+        marker,
+        grade,
+    })
 }
 
 /// `M/D/YYYY` as the critic writes it, optionally followed by a period.
@@ -215,23 +250,16 @@ fn parse_modern(lines: &[Line], first: usize) -> Result<Review, ParseError> {
 
     // The footer: the last line that carries the grade.
     let rest = lines.get(after_header..).unwrap_or(&[]);
-    let (footer_at, footer, grade_text) = rest
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(i, l)| grade_marker(l.text).map(|(_, g)| (i, *l, g)))
-        .ok_or_else(|| {
-            let last = lines
-                .iter()
-                .rev()
-                .find(|l| !l.is_blank())
-                .map_or(1, |l| l.no);
-            ParseError::at(
-                last,
-                "expected the footer `REVIEWED ON M/D/YYYY  GRADE: X`, found no grade",
-            )
-        })?;
-    let grade = parse_grade(footer, grade_text)?;
+    let GradeLine {
+        at: footer_at,
+        line: footer,
+        grade,
+        ..
+    } = find_grade(
+        lines,
+        rest,
+        "expected the footer `REVIEWED ON M/D/YYYY  GRADE: X`, found no grade",
+    )?;
     let mut reviewed_on = dated(footer, "REVIEWED ON")?;
     if reviewed_on.is_none() {
         // A date on its own line just above the grade.
@@ -478,23 +506,16 @@ fn parse_short(lines: &[Line], first: usize) -> Result<Review, ParseError> {
     })?;
 
     let rest = lines.get(after_head..).unwrap_or(&[]);
-    let (grade_at, grade_line, marker_at, grade_text) = rest
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(i, l)| grade_marker(l.text).map(|(at, g)| (i, *l, at, g)))
-        .ok_or_else(|| {
-            let last = lines
-                .iter()
-                .rev()
-                .find(|l| !l.is_blank())
-                .map_or(1, |l| l.no);
-            ParseError::at(
-                last,
-                "expected `GRADE: X` at the end of the capsule, found no grade",
-            )
-        })?;
-    let grade = parse_grade(grade_line, grade_text)?;
+    let GradeLine {
+        at: grade_at,
+        line: grade_line,
+        marker: marker_at,
+        grade,
+    } = find_grade(
+        lines,
+        rest,
+        "expected `GRADE: X` at the end of the capsule, found no grade",
+    )?;
     let mut body_lines: Vec<Line> = rest.get(..grade_at).unwrap_or(&[]).to_vec();
     body_lines.push(Line {
         no: grade_line.no,

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use marquee::search::{normalize, Candidate};
+use marquee::review::grade::Grade;
+use marquee::search::{normalize, Candidate, IndexEntry};
 
 /// One film of a `truth.jsonl` file (only the fields search cares about).
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +163,24 @@ pub struct Query {
 
 /// Every query the generator can make for `rows`, at most one per row and kind, in a
 /// deterministic order for a given `seed`.
+/// The rows as index entries: ids are row numbers; a missing grade reads as C.
+pub fn entries(rows: &[Row]) -> Vec<IndexEntry> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| IndexEntry {
+            id: i as i64,
+            title: row.title.clone(),
+            alt_titles: if row.alt_title.is_empty() {
+                Vec::new()
+            } else {
+                vec![row.alt_title.clone()]
+            },
+            year: row.year,
+            grade: Grade::parse(&row.grade).unwrap_or(Grade::C),
+        })
+        .collect()
+}
+
 pub fn generate(rows: &[Row], seed: u64) -> Vec<Query> {
     let mut rng = SplitMix64::new(seed);
     let keys = KeyTable::new(rows);
