@@ -29,8 +29,11 @@ pub enum Sent {
     Delivered {
         message_id: Option<u64>,
     },
-    /// 429: try again after this long; not a failure.
-    RateLimited(Duration),
+    /// 429: try again after this long; not a failure. A global limit holds every channel.
+    RateLimited {
+        wait: Duration,
+        global: bool,
+    },
     /// 403/404: the channel is gone or closed to the bot.
     Refused(String),
     /// 5xx, a timeout or a broken connection: try again later.
@@ -144,7 +147,10 @@ impl Announcer {
                     .and_then(|i| i.as_str())
                     .and_then(|i| i.parse().ok()),
             },
-            429 => Sent::RateLimited(retry_after(&json, header.as_deref())),
+            429 => Sent::RateLimited {
+                wait: retry_after(&json, header.as_deref()),
+                global: json.get("global").and_then(serde_json::Value::as_bool) == Some(true),
+            },
             403 | 404 => Sent::Refused(format!("Discord answered {status} {message}")),
             500..=599 => Sent::Transient(format!("Discord answered {status} {message}")),
             _ => Sent::Rejected(format!("Discord answered {status} {message}")),
@@ -176,9 +182,19 @@ impl Announcer {
                         delivered += 1;
                         progressed = true;
                     }
-                    Sent::RateLimited(wait) => {
-                        tracing::info!(channel = delivery.channel_id, ?wait, "rate limited");
+                    Sent::RateLimited { wait, global } => {
+                        tracing::info!(
+                            channel = delivery.channel_id,
+                            ?wait,
+                            global,
+                            "rate limited"
+                        );
                         let at = Utc::now() + chrono::Duration::from_std(wait)?;
+                        if global {
+                            // Nothing may be sent until the limit lifts.
+                            self.store.delay_pending(at).await?;
+                            return Ok(delivered);
+                        }
                         self.store
                             .delivery_retry(delivery.id, at, "rate limited (429)", false)
                             .await?;

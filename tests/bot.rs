@@ -663,3 +663,38 @@ async fn a_crash_mid_delivery_neither_loses_nor_duplicates() {
     assert_eq!(fake.deduplicated_count(), 1);
     assert_no_violations(&fake, &bot);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_global_rate_limit_holds_every_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+    subscribe(&fake, 4501, 5000, None, MANAGE_CHANNELS).await;
+    subscribe(&fake, 4502, 5001, None, MANAGE_CHANNELS).await;
+    // Whichever channel is posted to first meets a global limit.
+    fake.script("POST", "/channels/", Scripted::rate_limited(0.5, true));
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(new.join("g.txt"), review_text("Held Up", 2021, "B")).unwrap();
+    import(dir.path(), &[&new]);
+    let limited = fake
+        .wait_for(
+            "the rate-limited post",
+            |r| r.is("POST", "/channels/") && r.status == 429,
+            Duration::from_secs(15),
+        )
+        .await;
+    fake.wait_created(5000, 1, Duration::from_secs(15)).await;
+    fake.wait_created(5001, 1, Duration::from_secs(15)).await;
+    for post in fake
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", "/channels/") && r.status == 200)
+    {
+        let after = post.received_at.duration_since(limited.received_at);
+        assert!(
+            after >= Duration::from_millis(500),
+            "a post {after:?} into a global limit"
+        );
+    }
+    assert_no_violations(&fake, &bot);
+}

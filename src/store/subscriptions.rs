@@ -186,6 +186,18 @@ impl Store {
         Ok(())
     }
 
+    /// Holds every pending announcement until `at` (a global rate limit).
+    pub async fn delay_pending(&self, at: DateTime<Utc>) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = max(next_attempt_at, ?)
+             WHERE status = 'pending'",
+        )
+        .bind(timestamp(at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Gives up on one announcement (the request itself was wrong, or the review is gone).
     pub async fn delivery_dropped(&self, id: i64, error: &str) -> anyhow::Result<()> {
         sqlx::query(
