@@ -7,7 +7,7 @@ use serenity::all::{
     CreateSelectMenuKind, CreateSelectMenuOption,
 };
 
-use super::{integer_option, string_option, CommandError, CommandResult, Data};
+use super::{ephemeral, integer_option, string_option, CommandError, CommandResult, Data};
 
 use crate::archive::Lookup;
 use crate::present::{card_response, no_mentions, title_with_year, truncate, Card};
@@ -51,13 +51,19 @@ pub fn reply(lookup: &Lookup, query: &str, critic: &str) -> CreateInteractionRes
             )
         })
         .collect();
-    let menu = CreateSelectMenu::new(PICK_MENU_ID, CreateSelectMenuKind::String { options })
-        .placeholder("Not this one? Pick another film");
     CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
             .embed(card.embed())
-            .components(vec![CreateActionRow::SelectMenu(menu)])
+            .components(vec![pick_menu(options)])
             .allowed_mentions(no_mentions()),
+    )
+}
+
+/// The menu of other films that an ambiguous match offers.
+fn pick_menu(options: Vec<CreateSelectMenuOption>) -> CreateActionRow {
+    CreateActionRow::SelectMenu(
+        CreateSelectMenu::new(PICK_MENU_ID, CreateSelectMenuKind::String { options })
+            .placeholder("Not this one? Pick another film"),
     )
 }
 
@@ -71,12 +77,7 @@ pub fn not_found(query: &str, closest: &[Candidate]) -> CreateInteractionRespons
             content.push_str(&format!("\n• {}", candidate_label(c)));
         }
     }
-    CreateInteractionResponse::Message(
-        CreateInteractionResponseMessage::new()
-            .content(truncate(&content, 2000))
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
+    ephemeral(&content)
 }
 
 /// `/review title:<…> [year:<…>]`.
@@ -150,9 +151,7 @@ pub async fn pick(data: &Data, component: &ComponentInteraction) -> CommandResul
         .embed(card.embed())
         .allowed_mentions(no_mentions());
     if !options.is_empty() {
-        let menu = CreateSelectMenu::new(PICK_MENU_ID, CreateSelectMenuKind::String { options })
-            .placeholder("Not this one? Pick another film");
-        message = message.components(vec![CreateActionRow::SelectMenu(menu)]);
+        message = message.components(vec![pick_menu(options)]);
     }
     Ok(CreateInteractionResponse::UpdateMessage(message))
 }
