@@ -91,7 +91,7 @@ impl Announcer {
             .timeout(SEND_TIMEOUT)
             .tcp_nodelay(true)
             .user_agent(concat!(
-                "DiscordBot (https://github.com/marquee, ",
+                "DiscordBot (marquee, ",
                 env!("CARGO_PKG_VERSION"),
                 ")"
             ))
