@@ -9,8 +9,10 @@
 mod grams;
 mod names;
 mod normalize;
+pub mod people;
 mod query;
 mod score;
+pub mod words;
 
 #[cfg(test)]
 mod tests;
