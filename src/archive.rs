@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::search::people::PersonIndex;
 use crate::search::{SearchOutcome, TitleIndex};
 use crate::store::{self, Location, RandomFilter, Store, StoredReview};
 
@@ -19,6 +20,8 @@ pub enum Origin {
 pub struct Archive {
     store: Store,
     index: RwLock<Arc<TitleIndex>>,
+    /// Everyone credited, built on first use (a title lookup never needs it).
+    people: RwLock<Option<Arc<PersonIndex>>>,
     origin: Origin,
 }
 
@@ -51,6 +54,7 @@ impl Archive {
         Ok(Archive {
             store,
             index: RwLock::new(Arc::new(index)),
+            people: RwLock::new(None),
             origin,
         })
     }
@@ -65,18 +69,27 @@ impl Archive {
 
     /// The current title index (cheap: an `Arc`).
     pub fn index(&self) -> Arc<TitleIndex> {
-        match self.index.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        read(&self.index).clone()
     }
 
-    /// Rebuilds the title index from the store, after an import.
+    /// The people index, built from the store on first use.
+    pub async fn people(&self) -> anyhow::Result<Arc<PersonIndex>> {
+        if let Some(built) = read(&self.people).clone() {
+            return Ok(built);
+        }
+        let built = Arc::new(PersonIndex::new(self.store.person_records().await?));
+        *write(&self.people) = Some(built.clone());
+        Ok(built)
+    }
+
+    /// Rebuilds the indexes from the store, after an import: the title index, and the people
+    /// index if it has been used.
     pub async fn refresh_index(&self) -> anyhow::Result<()> {
         let fresh = Arc::new(TitleIndex::new(self.store.index_entries().await?));
-        match self.index.write() {
-            Ok(mut guard) => *guard = fresh,
-            Err(poisoned) => *poisoned.into_inner() = fresh,
+        *write(&self.index) = fresh;
+        if read(&self.people).is_some() {
+            let people = Arc::new(PersonIndex::new(self.store.person_records().await?));
+            *write(&self.people) = Some(people);
         }
         Ok(())
     }
@@ -102,4 +115,15 @@ impl Archive {
             None => Ok(None),
         }
     }
+}
+
+/// A lock's value, whether or not a panicking writer poisoned it (the values are swapped
+/// whole, so they are never half-written).
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -131,6 +131,102 @@ impl Grade {
     }
 }
 
+impl Grade {
+    /// Grade points on the usual 4-point scale: A+ 4.3, A 4.0, A- 3.7 … D- 0.7, F 0.
+    pub fn points(self) -> f64 {
+        match self {
+            Grade::APlus => 4.3,
+            Grade::A => 4.0,
+            Grade::AMinus => 3.7,
+            Grade::BPlus => 3.3,
+            Grade::B => 3.0,
+            Grade::BMinus => 2.7,
+            Grade::CPlus => 2.3,
+            Grade::C => 2.0,
+            Grade::CMinus => 1.7,
+            Grade::DPlus => 1.3,
+            Grade::D => 1.0,
+            Grade::DMinus => 0.7,
+            Grade::F => 0.0,
+        }
+    }
+
+    /// The grade whose points are nearest to `points` (the better one at a tie).
+    pub fn nearest(points: f64) -> Grade {
+        Grade::ALL
+            .into_iter()
+            .min_by(|a, b| {
+                (a.points() - points)
+                    .abs()
+                    .total_cmp(&(b.points() - points).abs())
+            })
+            .unwrap_or(Grade::F)
+    }
+}
+
+/// How many films got each grade.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GradeCounts(pub [u32; Grade::ALL.len()]);
+
+impl GradeCounts {
+    pub fn get(&self, grade: Grade) -> u32 {
+        self.0.get(grade.rank() as usize).copied().unwrap_or(0)
+    }
+
+    pub fn add(&mut self, grade: Grade, n: u32) {
+        if let Some(count) = self.0.get_mut(grade.rank() as usize) {
+            *count += n;
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.0.iter().sum()
+    }
+
+    /// Mean grade points, when there is a film.
+    pub fn mean_points(&self) -> Option<f64> {
+        let total = self.total();
+        (total > 0).then(|| {
+            Grade::ALL
+                .iter()
+                .map(|g| g.points() * f64::from(self.get(*g)))
+                .sum::<f64>()
+                / f64::from(total)
+        })
+    }
+
+    /// The mean as a grade: the one nearest the mean points.
+    pub fn mean(&self) -> Option<Grade> {
+        self.mean_points().map(Grade::nearest)
+    }
+
+    /// (grade, count) for every grade, best first, zeros included.
+    pub fn iter(&self) -> impl Iterator<Item = (Grade, u32)> + '_ {
+        Grade::ALL.into_iter().map(|g| (g, self.get(g)))
+    }
+
+    /// `A+ 2, A 3, B 5`: the grades that occur, best first.
+    pub fn spread(&self) -> String {
+        self.iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(g, n)| format!("{g} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `{"A+":n,"A":n,…}` in grade order, every grade present.
+impl Serialize for GradeCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(Grade::ALL.len()))?;
+        for (grade, n) in self.iter() {
+            map.serialize_entry(grade.as_str(), &n)?;
+        }
+        map.end()
+    }
+}
+
 impl fmt::Display for Grade {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -213,6 +309,33 @@ mod tests {
         }
         assert_eq!(Grade::from_rank(13), None);
         assert_eq!(Grade::from_rank(-1), None);
+    }
+
+    #[test]
+    fn counts_give_a_mean_and_a_spread() {
+        let mut counts = GradeCounts::default();
+        assert_eq!(counts.mean(), None);
+        assert_eq!(counts.spread(), "");
+        counts.add(Grade::A, 2);
+        counts.add(Grade::C, 2);
+        assert_eq!(counts.total(), 4);
+        assert_eq!(counts.mean(), Some(Grade::B));
+        assert_eq!(counts.spread(), "A 2, C 2");
+        counts.add(Grade::F, 3);
+        // (4 + 4 + 2 + 2) / 7 = 1.71: C- (1.7).
+        assert_eq!(counts.mean(), Some(Grade::CMinus));
+        let json = serde_json::to_string(&counts).unwrap();
+        assert!(json.starts_with(r#"{"A+":0,"A":2,"A-":0,"#), "{json}");
+        assert!(json.ends_with(r#""F":3}"#), "{json}");
+    }
+
+    #[test]
+    fn nearest_grade_by_points() {
+        for g in Grade::ALL {
+            assert_eq!(Grade::nearest(g.points()), g);
+        }
+        assert_eq!(Grade::nearest(9.0), Grade::APlus);
+        assert_eq!(Grade::nearest(-1.0), Grade::F);
     }
 
     #[test]

@@ -6,6 +6,6 @@ mod header;
 pub mod model;
 pub mod parse;
 
-pub use grade::Grade;
+pub use grade::{Grade, GradeCounts};
 pub use model::{CastMember, Credits, Layout, Review, Role};
 pub use parse::{readable_title, ParseError};

@@ -1,6 +1,7 @@
 //! The archive in SQLite: opening (WAL, foreign keys, busy timeout, embedded migrations),
 //! writing imports, and the read queries the commands need.
 
+mod browse;
 mod reviews;
 mod subscriptions;
 mod write;
@@ -13,6 +14,7 @@ use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use browse::{FilmRow, Scope, TextHit, TextResults, MATCH_END, MATCH_START};
 pub use reviews::{RandomFilter, StoredReview};
 pub use subscriptions::{Delivery, Subscribed, Subscription};
 pub use write::{FileOutcome, ImportCounts, Importer, Outcome};

@@ -199,8 +199,8 @@ async fn store_review(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO reviews (title, title_key, year, release_note, layout, runtime_minutes,
                 mpaa_rating, studio, pull_quote, body, tagline, critic, reviewed_on, grade,
-                grade_rank, source_path, raw_text)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                grade_rank, source_path, raw_text, other_titles)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (title_key, ifnull(year, -1)) DO UPDATE SET
                 title = excluded.title, release_note = excluded.release_note,
                 layout = excluded.layout, runtime_minutes = excluded.runtime_minutes,
@@ -209,7 +209,7 @@ async fn store_review(
                 tagline = excluded.tagline, critic = excluded.critic,
                 reviewed_on = excluded.reviewed_on, grade = excluded.grade,
                 grade_rank = excluded.grade_rank, source_path = excluded.source_path,
-                raw_text = excluded.raw_text,
+                raw_text = excluded.raw_text, other_titles = excluded.other_titles,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          RETURNING id",
     )
@@ -230,6 +230,7 @@ async fn store_review(
     .bind(review.grade.rank())
     .bind(path)
     .bind(&review.raw_text)
+    .bind(other_titles(review))
     .fetch_one(&mut **tx)
     .await?;
     if outcome == Outcome::Added {
@@ -285,6 +286,14 @@ async fn store_review(
             .await?;
     }
     Ok((outcome, id))
+}
+
+/// The alternative titles in one column, for full-text search (as migration 0003 joins them).
+fn other_titles(review: &Review) -> Option<String> {
+    let mut titles: Vec<&str> = review.alt_titles.iter().map(String::as_str).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    (!titles.is_empty()).then(|| titles.join(" / "))
 }
 
 async fn person_id(
