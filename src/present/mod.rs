@@ -9,6 +9,10 @@ use serenity::builder::{
     CreateInteractionResponseMessage,
 };
 
+pub mod chart;
+pub mod lists;
+pub mod markdown;
+
 use crate::review::grade::Band;
 use crate::review::{Grade, Review};
 use crate::store::StoredReview;
