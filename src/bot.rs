@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::all::{Command, Context, EventHandler, GatewayIntents, GuildId, Interaction, Ready};
+use serenity::builder::Builder as _;
 use serenity::client::ClientBuilder;
 use serenity::http::{Http, HttpBuilder};
 use tokio::sync::watch;
@@ -66,11 +67,8 @@ impl EventHandler for Handler {
             Interaction::Component(i) => (i.id, i.token.as_str()),
             _ => return,
         };
-        if let Err(err) = ctx
-            .http
-            .create_interaction_response(id, token, &reply, Vec::new())
-            .await
-        {
+        // `execute` sends a reply with files (the /stats chart) as multipart.
+        if let Err(err) = reply.execute(&ctx, (id, token)).await {
             tracing::warn!(interaction = %id, error = %err, "cannot send the reply");
         }
     }

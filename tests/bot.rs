@@ -170,12 +170,16 @@ async fn registers_commands_and_answers_review_autocomplete_and_picks() {
         vec![
             "review",
             "random",
+            "person",
+            "top",
+            "search",
+            "stats",
             "subscribe",
             "unsubscribe",
             "subscriptions"
         ]
     );
-    let subscribe = &put.body[2];
+    let subscribe = &put.body[6];
     assert_eq!(subscribe["default_member_permissions"], "16");
     let review_opts = &put.body[0]["options"];
     assert_eq!(review_opts[0]["name"], "title");

@@ -2,20 +2,25 @@
 //! archive and serenity's model and builder types. The CLI prints these replies; the bot sends
 //! them. Nothing here touches the network.
 
+pub mod lists;
+pub mod person;
 pub mod random;
 pub mod review;
+pub mod search;
+pub mod stats;
 pub mod subscriptions;
+pub mod top;
 
 use std::sync::Arc;
 
 use serenity::all::{
-    ChannelType, CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption,
-    CreateInteractionResponse, CreateInteractionResponseMessage, Interaction, InteractionContext,
-    Permissions, ResolvedOption, ResolvedValue,
+    CommandInteraction, CommandOptionType, ComponentInteraction, CreateAutocompleteResponse,
+    CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    CreateInteractionResponseMessage, Interaction, ResolvedOption, ResolvedValue,
 };
 
 use crate::archive::Archive;
-use crate::present::no_mentions;
+use crate::present::{no_mentions, truncate};
 use crate::review::Grade;
 
 /// What the commands need.
@@ -37,111 +42,98 @@ pub enum CommandError {
 
 pub type CommandResult = Result<CreateInteractionResponse, CommandError>;
 
-/// The commands as registered with Discord (names and option names are the interface).
+/// A slash command: its definition, its handler, its autocomplete and its components, in one
+/// place. [`COMMANDS`] lists them all; registration and dispatch both read that list.
+#[serenity::async_trait]
+pub trait SlashCommand: Send + Sync {
+    /// The command's name, as registered; its components' custom ids start with
+    /// `marquee:<name>:`.
+    fn name(&self) -> &'static str;
+
+    /// The command as registered with Discord (its options are the interface).
+    fn definition(&self) -> CreateCommand;
+
+    async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult;
+
+    /// Suggestions for the option being typed.
+    async fn autocomplete(&self, _data: &Data, _ac: &CommandInteraction) -> CommandResult {
+        Ok(CreateInteractionResponse::Autocomplete(
+            CreateAutocompleteResponse::new(),
+        ))
+    }
+
+    /// A press or a choice on one of the command's components; `rest` is the custom id after
+    /// `marquee:<name>:`.
+    async fn component(
+        &self,
+        _data: &Data,
+        _component: &ComponentInteraction,
+        _rest: &str,
+    ) -> CommandResult {
+        Err(CommandError::User(format!(
+            "This control is no longer supported; run /{} again.",
+            self.name()
+        )))
+    }
+}
+
+/// Every command, in the order Discord shows them.
+pub static COMMANDS: &[&dyn SlashCommand] = &[
+    &review::Review,
+    &random::Random,
+    &person::Person,
+    &top::Top,
+    &search::Search,
+    &stats::Stats,
+    &subscriptions::Subscribe,
+    &subscriptions::Unsubscribe,
+    &subscriptions::Subscriptions,
+];
+
+/// The commands as registered with Discord.
 pub fn definitions() -> Vec<CreateCommand> {
-    let grade_option = |name: &str, description: &str| {
-        Grade::ALL.iter().fold(
-            CreateCommandOption::new(CommandOptionType::String, name, description),
-            |o, g| o.add_string_choice(g.as_str(), g.as_str()),
-        )
-    };
-    let manage = |c: CreateCommand| {
-        c.default_member_permissions(Permissions::MANAGE_CHANNELS)
-            .contexts(vec![InteractionContext::Guild])
-    };
-    let text_channel = |description: &str| {
-        CreateCommandOption::new(CommandOptionType::Channel, "channel", description)
-            .channel_types(vec![ChannelType::Text, ChannelType::News])
-    };
-    vec![
-        CreateCommand::new("review")
-            .description("Show the critic's review of a film")
-            .add_option(
-                CreateCommandOption::new(CommandOptionType::String, "title", "The film's title")
-                    .required(true)
-                    .set_autocomplete(true)
-                    .max_length(200),
-            )
-            .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Integer,
-                    "year",
-                    "The film's year, to tell remakes apart",
-                )
-                .min_int_value(1870)
-                .max_int_value(2100),
-            ),
-        CreateCommand::new("random")
-            .description("A random well-graded film from the archive")
-            .add_option(grade_option(
-                "min_grade",
-                "The lowest grade to pick from (default A-)",
-            ))
-            .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Integer,
-                    "decade",
-                    "Only films from this decade, e.g. 1970",
-                )
-                .min_int_value(1870)
-                .max_int_value(2100),
-            ),
-        manage(
-            CreateCommand::new("subscribe")
-                .description("Announce newly imported reviews in a channel")
-                .add_option(text_channel("The channel (default: this one)"))
-                .add_option(grade_option(
-                    "min_grade",
-                    "Only announce reviews graded this or better (default: any)",
-                )),
-        ),
-        manage(
-            CreateCommand::new("unsubscribe")
-                .description("Stop announcing new reviews in a channel")
-                .add_option(text_channel("The channel (default: this one)")),
-        ),
-        manage(
-            CreateCommand::new("subscriptions")
-                .description("List the channels that announce new reviews"),
-        ),
-    ]
+    COMMANDS.iter().map(|c| c.definition()).collect()
+}
+
+fn command(name: &str) -> Option<&'static dyn SlashCommand> {
+    COMMANDS.iter().copied().find(|c| c.name() == name)
 }
 
 /// Answers any interaction; `None` for the kinds marquee does not handle (pings, modals).
 pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<CreateInteractionResponse> {
     let (what, result) = match interaction {
         Interaction::Command(cmd) => {
-            let result = match cmd.data.name.as_str() {
-                "review" => review::run(data, cmd).await,
-                "random" => random::run(data, cmd).await,
-                "subscribe" => subscriptions::subscribe(data, cmd).await,
-                "unsubscribe" => subscriptions::unsubscribe(data, cmd).await,
-                "subscriptions" => subscriptions::list(data, cmd).await,
-                other => Err(CommandError::User(format!(
-                    "I don't know the command /{other}."
+            let result = match command(&cmd.data.name) {
+                Some(c) => c.run(data, cmd).await,
+                None => Err(CommandError::User(format!(
+                    "I don't know the command /{}.",
+                    cmd.data.name
                 ))),
             };
             (format!("/{}", cmd.data.name), result)
         }
         Interaction::Autocomplete(ac) => {
-            let result = match ac.data.name.as_str() {
-                "review" => Ok(review::autocomplete(data, ac)),
-                _ => Ok(CreateInteractionResponse::Autocomplete(Default::default())),
+            let result = match command(&ac.data.name) {
+                Some(c) => c.autocomplete(data, ac).await,
+                None => Ok(CreateInteractionResponse::Autocomplete(
+                    CreateAutocompleteResponse::new(),
+                )),
             };
             (format!("autocomplete /{}", ac.data.name), result)
         }
         Interaction::Component(c) => {
             let id = c.data.custom_id.as_str();
-            let result = if id == review::PICK_MENU_ID {
-                review::pick(data, c).await
-            } else if id.starts_with(random::ANOTHER_PREFIX) {
-                random::another(data, c).await
-            } else {
-                Err(CommandError::User(
+            let routed = id
+                .strip_prefix("marquee:")
+                .and_then(|rest| rest.split_once(':'))
+                .and_then(|(name, rest)| command(name).map(|cmd| (cmd, rest)));
+            let result = match routed {
+                Some((cmd, rest)) => cmd.component(data, c, rest).await,
+                None => Err(CommandError::User(
                     "This control is no longer supported; run the command again.".into(),
-                ))
+                )),
             };
-            (format!("component {}", c.data.custom_id), result)
+            (format!("component {}", truncate(id, 100)), result)
         }
         _ => return None,
     };
@@ -193,4 +185,34 @@ fn grade_option(cmd: &CommandInteraction, name: &str) -> Result<Option<Grade>, C
     string_option(cmd, name)
         .map(|text| Grade::parse(text).map_err(|e| CommandError::User(e.to_string())))
         .transpose()
+}
+
+/// A string option offering every grade as a choice.
+fn grade_choices(name: &str, description: &str) -> CreateCommandOption {
+    Grade::ALL.iter().fold(
+        CreateCommandOption::new(CommandOptionType::String, name, description),
+        |o, g| o.add_string_choice(g.as_str(), g.as_str()),
+    )
+}
+
+/// The integer option `decade` (e.g. 1970).
+fn decade_option(description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::Integer, "decade", description)
+        .min_int_value(1870)
+        .max_int_value(2100)
+}
+
+/// The `decade` option: any year of it names it (1975 is the 1970s).
+fn decade(cmd: &CommandInteraction) -> Option<i32> {
+    integer_option(cmd, "decade")
+        .and_then(|d| i32::try_from(d).ok())
+        .map(|d| d - d.rem_euclid(10))
+}
+
+/// The value of the option being typed, when it is `name`.
+fn focused<'a>(ac: &'a CommandInteraction, name: &str) -> Option<&'a str> {
+    ac.data
+        .autocomplete()
+        .filter(|o| o.name == name)
+        .map(|o| o.value)
 }

@@ -2,16 +2,52 @@
 
 use serenity::all::{
     ButtonStyle, CommandInteraction, ComponentInteraction, CreateActionRow, CreateButton,
-    CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage,
 };
 
-use super::{grade_option, integer_option, CommandError, CommandResult, Data};
+use super::{
+    decade_option, grade_choices, grade_option, integer_option, CommandError, CommandResult, Data,
+    SlashCommand,
+};
 use crate::present::{no_mentions, Card};
 use crate::review::Grade;
 use crate::store::RandomFilter;
 
 /// The button's custom id starts with this; the filter follows (`…:A-:1970` or `…:A-:any`).
 pub const ANOTHER_PREFIX: &str = "marquee:random:";
+
+/// `/random [min_grade] [decade]`.
+pub struct Random;
+
+#[serenity::async_trait]
+impl SlashCommand for Random {
+    fn name(&self) -> &'static str {
+        "random"
+    }
+
+    fn definition(&self) -> CreateCommand {
+        CreateCommand::new("random")
+            .description("A random well-graded film from the archive")
+            .add_option(grade_choices(
+                "min_grade",
+                "The lowest grade to pick from (default A-)",
+            ))
+            .add_option(decade_option("Only films from this decade, e.g. 1970"))
+    }
+
+    async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
+        run(data, cmd).await
+    }
+
+    async fn component(
+        &self,
+        data: &Data,
+        component: &ComponentInteraction,
+        _rest: &str,
+    ) -> CommandResult {
+        another(data, component).await
+    }
+}
 
 /// The button's custom id, carrying the filter so that a press needs no stored state.
 pub fn another_button_id(filter: RandomFilter) -> String {
@@ -60,7 +96,7 @@ async fn pick(
         .allowed_mentions(no_mentions()))
 }
 
-/// `/random`: default floor A-.
+/// A random pick, graded A- or better unless the user asked otherwise.
 pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let filter = RandomFilter {
         min_grade: grade_option(cmd, "min_grade")?.unwrap_or(Grade::AMinus),

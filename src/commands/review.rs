@@ -1,13 +1,17 @@
 //! `/review` and `marquee lookup`: a film by a sloppy title.
 
 use serenity::all::{
-    ActionRowComponent, AutocompleteChoice, CommandInteraction, ComponentInteraction,
-    ComponentInteractionDataKind, CreateActionRow, CreateAutocompleteResponse,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateSelectMenu,
-    CreateSelectMenuKind, CreateSelectMenuOption,
+    ActionRowComponent, AutocompleteChoice, CommandInteraction, CommandOptionType,
+    ComponentInteraction, ComponentInteractionDataKind, CreateActionRow,
+    CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateSelectMenu, CreateSelectMenuKind,
+    CreateSelectMenuOption,
 };
 
-use super::{ephemeral, integer_option, string_option, CommandError, CommandResult, Data};
+use super::{
+    ephemeral, focused, integer_option, string_option, CommandError, CommandResult, Data,
+    SlashCommand,
+};
 
 use crate::archive::Lookup;
 use crate::present::{card_response, no_mentions, title_with_year, truncate, Card};
@@ -15,6 +19,58 @@ use crate::search::Candidate;
 
 /// The custom id of the select menu that offers the other candidates of an ambiguous match.
 pub const PICK_MENU_ID: &str = "marquee:review:pick";
+
+/// `/review title:<…> [year:<…>]`.
+pub struct Review;
+
+#[serenity::async_trait]
+impl SlashCommand for Review {
+    fn name(&self) -> &'static str {
+        "review"
+    }
+
+    fn definition(&self) -> CreateCommand {
+        CreateCommand::new("review")
+            .description("Show the critic's review of a film")
+            .add_option(
+                CreateCommandOption::new(CommandOptionType::String, "title", "The film's title")
+                    .required(true)
+                    .set_autocomplete(true)
+                    .max_length(200),
+            )
+            .add_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Integer,
+                    "year",
+                    "The film's year, to tell remakes apart",
+                )
+                .min_int_value(1870)
+                .max_int_value(2100),
+            )
+    }
+
+    async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
+        run(data, cmd).await
+    }
+
+    async fn autocomplete(&self, data: &Data, ac: &CommandInteraction) -> CommandResult {
+        Ok(autocomplete(data, ac))
+    }
+
+    async fn component(
+        &self,
+        data: &Data,
+        component: &ComponentInteraction,
+        rest: &str,
+    ) -> CommandResult {
+        match rest {
+            "pick" => pick(data, component).await,
+            _ => Err(CommandError::User(
+                "This menu is out of date; run /review again.".into(),
+            )),
+        }
+    }
+}
 
 /// Discord's limits on select menus.
 const MENU_OPTIONS: usize = 25;
@@ -80,7 +136,7 @@ pub fn not_found(query: &str, closest: &[Candidate]) -> CreateInteractionRespons
     ephemeral(&content)
 }
 
-/// `/review title:<…> [year:<…>]`.
+/// The card of the film `title` means.
 pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let title = string_option(cmd, "title")
         .map(str::trim)
@@ -94,11 +150,7 @@ pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
 /// Autocomplete for `/review title`: up to 25 `Title (Year) — Grade` choices, best first. The
 /// value sent back is `Title (Year)`, whose trailing year picks the right remake.
 pub fn autocomplete(data: &Data, ac: &CommandInteraction) -> CreateInteractionResponse {
-    let typed = ac
-        .data
-        .autocomplete()
-        .filter(|o| o.name == "title")
-        .map_or("", |o| o.value);
+    let typed = focused(ac, "title").unwrap_or("");
     let choices = data
         .archive
         .index()

@@ -1,11 +1,95 @@
 //! `/subscribe`, `/unsubscribe`, `/subscriptions`: which channels announce new reviews. Guild
 //! only; Discord hides them from members without Manage Channels, and marquee checks again.
 
-use serenity::all::{CommandInteraction, Permissions, ResolvedValue};
+use serenity::all::{
+    ChannelType, CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption,
+    InteractionContext, Permissions, ResolvedValue,
+};
 
-use super::{ephemeral, grade_option, option, CommandError, CommandResult, Data};
+use super::{
+    ephemeral, grade_choices, grade_option, option, CommandError, CommandResult, Data, SlashCommand,
+};
 use crate::review::Grade;
 use crate::store::Subscribed;
+
+/// Guild only, and shown by default to members who may manage channels.
+fn managed(command: CreateCommand) -> CreateCommand {
+    command
+        .default_member_permissions(Permissions::MANAGE_CHANNELS)
+        .contexts(vec![InteractionContext::Guild])
+}
+
+fn channel_option(description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::Channel, "channel", description)
+        .channel_types(vec![ChannelType::Text, ChannelType::News])
+}
+
+/// `/subscribe [channel] [min_grade]`.
+pub struct Subscribe;
+/// `/unsubscribe [channel]`.
+pub struct Unsubscribe;
+/// `/subscriptions`.
+pub struct Subscriptions;
+
+#[serenity::async_trait]
+impl SlashCommand for Subscribe {
+    fn name(&self) -> &'static str {
+        "subscribe"
+    }
+
+    fn definition(&self) -> CreateCommand {
+        managed(
+            CreateCommand::new("subscribe")
+                .description("Announce newly imported reviews in a channel")
+                .add_option(channel_option("The channel (default: this one)"))
+                .add_option(grade_choices(
+                    "min_grade",
+                    "Only announce reviews graded this or better (default: any)",
+                )),
+        )
+    }
+
+    async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
+        subscribe(data, cmd).await
+    }
+}
+
+#[serenity::async_trait]
+impl SlashCommand for Unsubscribe {
+    fn name(&self) -> &'static str {
+        "unsubscribe"
+    }
+
+    fn definition(&self) -> CreateCommand {
+        managed(
+            CreateCommand::new("unsubscribe")
+                .description("Stop announcing new reviews in a channel")
+                .add_option(channel_option("The channel (default: this one)")),
+        )
+    }
+
+    async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
+        unsubscribe(data, cmd).await
+    }
+}
+
+#[serenity::async_trait]
+impl SlashCommand for Subscriptions {
+    fn name(&self) -> &'static str {
+        "subscriptions"
+    }
+
+    fn definition(&self) -> CreateCommand {
+        managed(
+            CreateCommand::new("subscriptions")
+                .description("List the channels that announce new reviews"),
+        )
+    }
+
+    async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
+        list(data, cmd).await
+    }
+}
 
 /// The guild, after checking the member may manage channels.
 fn authorised_guild(cmd: &CommandInteraction) -> Result<u64, CommandError> {

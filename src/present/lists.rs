@@ -6,7 +6,8 @@ use serenity::builder::{CreateEmbed, CreateEmbedFooter};
 
 use super::markdown::{escape, snippet, snippet_plain};
 use super::{limits, title_with_year, truncate};
-use crate::review::{Grade, Role};
+use crate::review::{Grade, GradeCounts, Role};
+use crate::search::people::{PersonCandidate, RoleFilter};
 use crate::store::FilmRow;
 
 /// Films on one page of a list.
@@ -167,6 +168,61 @@ pub fn films(n: u32) -> String {
     }
 }
 
+/// The lines of page `page` (clamped to the last) of `films`, with the page and page count.
+pub fn page_of<T: Clone>(items: &[T], page: usize) -> (Vec<T>, usize, usize) {
+    let pages = page_count(items.len());
+    let page = page.min(pages - 1);
+    let start = page * PAGE_SIZE;
+    let lines = items.iter().skip(start).take(PAGE_SIZE).cloned().collect();
+    (lines, page, pages)
+}
+
+/// `12 films as director · A+ 2, A 3, B 5`.
+pub fn person_summary(films: &[FilmRow], role: RoleFilter) -> String {
+    let mut counts = GradeCounts::default();
+    for f in films {
+        counts.add(f.grade, 1);
+    }
+    let n = u32::try_from(films.len()).unwrap_or(u32::MAX);
+    format!(
+        "{}{} · {}",
+        self::films(n),
+        role_words(role),
+        counts.spread()
+    )
+}
+
+/// ` as director`, ` in the cast`, ` as writer`, or nothing for any job.
+pub fn role_words(role: RoleFilter) -> &'static str {
+    match role {
+        RoleFilter::Director => " as director",
+        RoleFilter::Cast => " in the cast",
+        RoleFilter::Writer => " as writer",
+        RoleFilter::Any => "",
+    }
+}
+
+/// `42 films · A+ 2, A 3 …`.
+pub fn grades_summary(counts: &GradeCounts) -> String {
+    format!("{} · {}", films(counts.total()), counts.spread())
+}
+
+/// What a scope covers, in words: `the 1970s`, `1976`, `Jean-Luc Godard, the 1960s`, or
+/// `the whole archive`.
+pub fn scope_label(decade: Option<i32>, year: Option<i32>, person: Option<&str>) -> String {
+    let time = match (year, decade) {
+        (Some(y), _) => Some(y.to_string()),
+        (None, Some(d)) => Some(format!("the {}s", d - d.rem_euclid(10))),
+        (None, None) => None,
+    };
+    match (person, time) {
+        (Some(p), Some(t)) => format!("{p}, {t}"),
+        (Some(p), None) => p.to_owned(),
+        (None, Some(t)) => t,
+        (None, None) => "the whole archive".to_owned(),
+    }
+}
+
 /// A film in a list, as JSON: `{"title","year","grade"}`, with `roles` in a person's list.
 #[derive(Debug, Clone, Serialize)]
 pub struct FilmJson<'a> {
@@ -216,6 +272,56 @@ impl<'a> HitJson<'a> {
     }
 }
 
+/// `marquee person --format json`.
+#[derive(Debug, Serialize)]
+pub struct PersonJson<'a> {
+    pub query: &'a str,
+    pub person: Option<PersonRef<'a>>,
+    pub candidates: &'a [PersonCandidate],
+    pub films: Vec<FilmJson<'a>>,
+}
+
+/// The person a query was taken to mean, and how many films they have under the filter.
+#[derive(Debug, Serialize)]
+pub struct PersonRef<'a> {
+    pub name: &'a str,
+    pub films: usize,
+}
+
+/// `marquee top --format json`: `total` counts every film in the scope.
+#[derive(Debug, Serialize)]
+pub struct TopJson<'a> {
+    pub films: Vec<FilmJson<'a>>,
+    pub total: u32,
+}
+
+/// `marquee search --format json`.
+#[derive(Debug, Serialize)]
+pub struct SearchJson<'a> {
+    pub query: &'a str,
+    pub total: u32,
+    pub hits: Vec<HitJson<'a>>,
+}
+
+/// `marquee stats --format json`: `{"count":N,"by_grade":{"A+":n,…},"mean":"B+"}`, the
+/// grades in order and every one present; `mean` is null when there is no film.
+#[derive(Debug, Serialize)]
+pub struct StatsJson<'a> {
+    pub count: u32,
+    pub by_grade: &'a GradeCounts,
+    pub mean: Option<Grade>,
+}
+
+impl<'a> StatsJson<'a> {
+    pub fn of(counts: &'a GradeCounts) -> StatsJson<'a> {
+        StatsJson {
+            count: counts.total(),
+            by_grade: counts,
+            mean: counts.mean(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +341,34 @@ mod tests {
         assert_eq!(page_count(0), 1);
         assert_eq!(page_count(10), 1);
         assert_eq!(page_count(11), 2);
+        let items: Vec<usize> = (0..25).collect();
+        assert_eq!(page_of(&items, 1), ((10..20).collect(), 1, 3));
+        assert_eq!(
+            page_of(&items, 99),
+            ((20..25).collect(), 2, 3),
+            "past the end: the last page"
+        );
+        assert_eq!(page_of(&[] as &[usize], 5), (vec![], 0, 1));
+    }
+
+    #[test]
+    fn summaries_count_films_and_grades() {
+        let films = vec![
+            row(1, "a", Grade::A, vec![Role::Director]),
+            row(2, "b", Grade::A, vec![Role::Director]),
+            row(3, "c", Grade::C, vec![Role::Director, Role::Writer]),
+        ];
+        assert_eq!(
+            person_summary(&films, RoleFilter::Director),
+            "3 films as director · A 2, C 1"
+        );
+        assert_eq!(person_summary(&films[..1], RoleFilter::Any), "1 film · A 1");
+        assert_eq!(scope_label(Some(1975), None, None), "the 1970s");
+        assert_eq!(
+            scope_label(Some(1970), Some(1976), Some("Ann Lee")),
+            "Ann Lee, 1976"
+        );
+        assert_eq!(scope_label(None, None, None), "the whole archive");
     }
 
     #[test]

@@ -373,10 +373,19 @@ impl PersonIndex {
                     self.films_under(b.person, filter)
                         .cmp(&self.films_under(a.person, filter)),
                 )
+                .then(self.directed(b.person).cmp(&self.directed(a.person)))
                 .then_with(|| self.name_of(a.person).cmp(self.name_of(b.person)))
                 .then(a.person.cmp(&b.person))
         });
         ranked
+    }
+
+    /// Films directed: among people equally matched and equally credited, a director is the
+    /// likelier meaning of a name typed to a film critic's bot.
+    fn directed(&self, person: u32) -> u32 {
+        self.people
+            .get(person as usize)
+            .map_or(0, |p| p.counts.get(Role::Director))
     }
 
     fn name_of(&self, person: u32) -> &str {
