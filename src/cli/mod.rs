@@ -1,4 +1,7 @@
-//! The command line: `marquee import`, `lookup`, `random`.
+//! The command line: `marquee import`, `lookup`, `random`, `serve`, and the browsing
+//! commands `person`, `top`, `search`, `stats`.
+
+mod browse;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -79,6 +82,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// The films of a person (director, cast, writer …), oldest first, with their grades.
+    ///
+    /// Forgives case, accents, typos, initials (`j. l. godard`) and a surname alone. JSON:
+    /// {"query","person":{"name","films"}|null,"candidates":[{"name","films","score"}],
+    /// "films":[{"title","year","grade","roles"}]}. Exit status 1 when nobody matches.
+    Person(browse::PersonArgs),
+    /// The best-graded films, best first (among equals, the most recently reviewed).
+    ///
+    /// JSON: {"films":[{"title","year","grade"}],"total":N}, where total counts every film
+    /// in the scope. Exit status 1 when no film is in it.
+    Top(browse::TopArgs),
+    /// Full-text search of the reviews' titles, pull quotes, bodies and taglines.
+    ///
+    /// "a phrase" in quotes and a trailing * (prefix) are honoured; everything else is
+    /// searched as plain words. JSON: {"query","total":N,"hits":[{"title","year","grade",
+    /// "snippet"}]} (snippets as Discord shows them: matches in bold, the rest escaped).
+    /// Exit status 1 when nothing matches.
+    Search(browse::SearchArgs),
+    /// How many films got each grade: bars in the terminal, JSON, or the PNG chart.
+    ///
+    /// JSON: {"count":N,"by_grade":{"A+":n,…},"mean":"B+"}.
+    Stats(browse::StatsArgs),
 }
 
 /// How a review is printed.
@@ -143,6 +168,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::bot::serve(&settings, &url).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Person(args) => browse::person(&open_for_reading(&url).await?, &args).await,
+        Command::Top(args) => browse::top(&open_for_reading(&url).await?, &args).await,
+        Command::Search(args) => browse::search(&open_for_reading(&url).await?, &args).await,
+        Command::Stats(args) => browse::stats(&open_for_reading(&url).await?, &args).await,
         Command::Random {
             min_grade,
             decade,
