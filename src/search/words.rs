@@ -27,41 +27,34 @@ impl TextQuery {
             let Some(first) = rest.chars().next() else {
                 break;
             };
-            let (raw, after, phrase) = if first == '"' {
-                match rest.get(1..).and_then(|r| r.find('"').map(|end| (r, end))) {
-                    // A closed pair: everything inside is one phrase.
-                    Some((inner, end)) => (
-                        inner.get(..end).unwrap_or(""),
-                        inner.get(end + 1..).unwrap_or(""),
-                        true,
-                    ),
+            if first == '"' {
+                let after_quote = rest.get(1..).unwrap_or("");
+                match after_quote.find('"') {
+                    // A closed pair: everything inside is one phrase; a `*` after it, a prefix.
+                    Some(end) => {
+                        let inner = after_quote.get(..end).unwrap_or("");
+                        let after = after_quote.get(end + 1..).unwrap_or("");
+                        let (after, prefix) = match after.strip_prefix('*') {
+                            Some(after) => (after, true),
+                            None => (after, false),
+                        };
+                        terms.extend(term(inner, prefix));
+                        rest = after;
+                    }
                     // A lone quote is not syntax: skip it.
-                    None => ("", rest.get(1..).unwrap_or(""), false),
+                    None => rest = after_quote,
                 }
-            } else {
-                let end = rest
-                    .find(|c: char| c.is_whitespace() || c == '"')
-                    .unwrap_or(rest.len());
-                (
-                    rest.get(..end).unwrap_or(""),
-                    rest.get(end..).unwrap_or(""),
-                    false,
-                )
-            };
-            // A `*` right after the word or the closing quote asks for a prefix.
-            let (raw, after, prefix) = if phrase {
-                match after.strip_prefix('*') {
-                    Some(after) => (raw, after, true),
-                    None => (raw, after, false),
-                }
-            } else {
-                let trimmed = raw.trim_end_matches('*');
-                (trimmed, after, trimmed.len() < raw.len())
-            };
-            rest = after;
-            if let Some(term) = term(raw, prefix) {
-                terms.push(term);
+                continue;
             }
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == '"')
+                .unwrap_or(rest.len());
+            for (piece, prefix) in pieces(rest.get(..end).unwrap_or("")) {
+                if terms.len() < MAX_TERMS {
+                    terms.extend(term(piece, prefix));
+                }
+            }
+            rest = rest.get(end..).unwrap_or("");
         }
         (!terms.is_empty()).then_some(TextQuery { terms })
     }
@@ -75,6 +68,32 @@ impl TextQuery {
     pub fn any(&self) -> String {
         self.terms.join(" OR ")
     }
+}
+
+/// Characters that join the parts of one word (`don't`, `well-made`, `e.g.`): the word stays
+/// one term, a phrase of its parts, as FTS5 reads it in a review.
+const JOINERS: &[char] = &['\'', '’', '‘', 'ʼ', '-', '‐', '‑', '–', '.'];
+
+/// The words of a chunk typed without spaces: any punctuation but a joiner separates them,
+/// and a `*` right after a word makes it a prefix.
+fn pieces(chunk: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in chunk.char_indices() {
+        let inside = c.is_alphanumeric() || JOINERS.contains(&c);
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((chunk.get(s..i).unwrap_or(""), c == '*'));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((chunk.get(s..).unwrap_or(""), false));
+    }
+    out
 }
 
 /// One term as an FTS5 string, or `None` when it holds no letter or digit. Inside an FTS5
@@ -125,8 +144,10 @@ mod tests {
     #[test]
     fn fts_syntax_is_plain_text() {
         assert_eq!(terms("AND("), ["\"AND\""]);
-        assert_eq!(terms("NEAR(a b)"), ["\"NEAR a\"", "\"b\""]);
-        assert_eq!(terms("title:rocket"), ["\"title rocket\""]);
+        assert_eq!(terms("NEAR(a b)"), ["\"NEAR\"", "\"a\"", "\"b\""]);
+        assert_eq!(terms("title:rocket"), ["\"title\"", "\"rocket\""]);
+        assert_eq!(terms("well-made"), ["\"well made\""]);
+        assert_eq!(terms("a*b"), ["\"a\"*", "\"b\""]);
         assert_eq!(terms("-"), Vec::<String>::new());
         assert_eq!(terms("\"unclosed quote"), ["\"unclosed\"", "\"quote\""]);
         assert_eq!(terms("lone \" quote"), ["\"lone\"", "\"quote\""]);
