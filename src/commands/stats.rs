@@ -73,7 +73,7 @@ impl SlashCommand for Stats {
         Ok(CreateInteractionResponse::Message(
             CreateInteractionResponseMessage::new()
                 .embed(embed(&title, &counts))
-                .add_file(CreateAttachment::bytes(png, FILE_NAME))
+                .add_file(CreateAttachment::bytes(png, FILE_NAME).description(alt_text(&counts)))
                 .allowed_mentions(no_mentions()),
         ))
     }
@@ -81,6 +81,17 @@ impl SlashCommand for Stats {
     async fn autocomplete(&self, data: &Data, ac: &CommandInteraction) -> CommandResult {
         autocomplete_people(data, ac, "person", RoleFilter::Any).await
     }
+}
+
+/// The chart's alternative text, for screen readers: what the bars say.
+pub fn alt_text(counts: &GradeCounts) -> String {
+    truncate(
+        &format!(
+            "Bar chart of how many films got each grade: {}",
+            counts.spread()
+        ),
+        1024,
+    )
 }
 
 /// The embed around the chart: how many films, the mean grade and the spread in words.
