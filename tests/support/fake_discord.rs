@@ -12,7 +12,7 @@
 //! use fake_discord::{FakeDiscord, Ctx};
 //! ```
 //! Dev-dependencies: `axum` (http1, json, tokio), `tokio-tungstenite` 0.21, `futures-util`,
-//! `jsonschema`; tokio needs `net`, `sync`, `time`.
+//! `multer`, `jsonschema`; tokio needs `net`, `sync`, `time`.
 //!
 //! # Pointing a bot at it
 //! ```ignore
@@ -49,6 +49,11 @@
 //!   (`POST`, `GET`/`PATCH`/`DELETE` by id, `typing`); `POST /users/@me/channels` (DM channel).
 //!   Anything else: 404 `{"code":0,"message":"404: Not Found"}`. Every error body has `code` and
 //!   `message`.
+//! - Uploads: a `multipart/form-data` body is read as Discord reads it; its `payload_json` is
+//!   the recorded (and validated) body and its files are [`Recorded::files`]. Every file must
+//!   have its `attachments` entry (same id and name) and every `attachment://NAME` in an embed
+//!   an uploaded file, or [`FakeDiscord::violations`] says so. A reply with files gets them as
+//!   its message's `attachments`.
 //! - Discord's rules that catch real bugs: a second callback for one interaction is refused
 //!   (400, code 40060); a callback later than [`FakeDiscord::set_interaction_deadline`] (3 s by
 //!   default) after the fake dispatched the interaction is refused (404, code 10062), as is one
@@ -120,14 +125,26 @@ pub struct Recorded {
     pub query: Option<String>,
     /// Header names lower case; `authorization` is `"[redacted]"`.
     pub headers: BTreeMap<String, String>,
-    /// The JSON body; `Null` when there was none; a JSON string holding the raw text when the
-    /// body was not JSON (multipart uploads).
+    /// The JSON body; `Null` when there was none; for a multipart upload, its `payload_json`
+    /// part; a JSON string holding the raw text when the body was neither.
     pub body: Value,
+    /// The files of a multipart upload (`files[N]` parts), in order.
+    pub files: Vec<Upload>,
     /// The status the fake answered with (a scripted one, when scripted).
     pub status: u16,
     /// When the request reached the fake's handler.
     pub received_at: Instant,
     authorization: Option<String>,
+}
+
+/// A file part of a multipart request.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The form field: `files[0]`.
+    pub field: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
 }
 
 impl Recorded {
@@ -458,6 +475,14 @@ impl FakeDiscord {
             };
             for problem in spec.violations(&r.method, &r.path, &r.body) {
                 checked.1.push(format!("{} {target}: {problem}", r.method));
+            }
+            if !r.files.is_empty()
+                || r.header("content-type")
+                    .is_some_and(|c| c.starts_with("multipart/"))
+            {
+                for problem in upload_problems(&r.body, &r.files) {
+                    checked.1.push(format!("{} {target}: {problem}", r.method));
+                }
             }
         }
         checked.0 += new.len();
@@ -1077,11 +1102,25 @@ async fn rest_handler(
             recorded_headers.insert(name, value);
         }
     }
-    let body = if body.is_empty() {
-        Value::Null
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let (body, files) = if body.is_empty() {
+        (Value::Null, Vec::new())
+    } else if content_type.starts_with("multipart/form-data") {
+        match multipart(&content_type, body.clone()).await {
+            Ok(parts) => parts,
+            Err(err) => (
+                Value::String(format!("unreadable multipart body: {err}")),
+                Vec::new(),
+            ),
+        }
     } else {
-        serde_json::from_slice(&body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
+        let json = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+        (json, Vec::new())
     };
 
     let stalled;
@@ -1093,7 +1132,7 @@ async fn rest_handler(
             .position(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()));
         let answer = match scripted {
             Some(i) => st.scripts.remove(i).2.into(),
-            None => default_answer(&shared, &mut st, &method, &path, &body, received_at),
+            None => default_answer(&shared, &mut st, &method, &path, &body, &files, received_at),
         };
         stalled = st
             .stalls
@@ -1107,6 +1146,7 @@ async fn rest_handler(
             query,
             headers: recorded_headers,
             body,
+            files,
             status: answer.status,
             received_at,
             authorization,
@@ -1136,12 +1176,100 @@ async fn rest_handler(
 }
 
 /// The default answer to a request, applying its effect on the state.
+/// Reads a multipart/form-data body as Discord takes it: the `payload_json` part (the JSON
+/// body) and the file parts.
+async fn multipart(content_type: &str, body: Bytes) -> Result<(Value, Vec<Upload>), String> {
+    let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(|m| m.to_string());
+        let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+        if name == "payload_json" {
+            payload = serde_json::from_slice(&bytes).map_err(|e| format!("payload_json: {e}"))?;
+        } else {
+            files.push(Upload {
+                field: name,
+                filename,
+                content_type,
+                bytes: bytes.to_vec(),
+            });
+        }
+    }
+    Ok((payload, files))
+}
+
+/// What Discord checks of an upload: every `files[N]` part has an `attachments` entry with
+/// id N and its file name, every entry has its part, and an embed's `attachment://NAME`
+/// names an uploaded file.
+fn upload_problems(body: &Value, files: &[Upload]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let data = body.get("data").filter(|d| d.is_object()).unwrap_or(body);
+    let entries: Vec<&Value> = data["attachments"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let entry_id = |e: &Value| {
+        e["id"]
+            .as_u64()
+            .or_else(|| e["id"].as_str().and_then(|s| s.parse().ok()))
+    };
+    for file in files {
+        let Some(n) = file
+            .field
+            .strip_prefix("files[")
+            .and_then(|r| r.strip_suffix(']'))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            problems.push(format!("multipart part `{}` is not files[N]", file.field));
+            continue;
+        };
+        match entries.iter().find(|e| entry_id(e) == Some(n)) {
+            None => problems.push(format!("files[{n}] has no attachments entry with id {n}")),
+            Some(e) if e["filename"].as_str() != file.filename.as_deref() => {
+                problems.push(format!(
+                    "files[{n}] is named {:?} but its attachments entry says {}",
+                    file.filename, e["filename"]
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for e in &entries {
+        let id = entry_id(e);
+        if !files
+            .iter()
+            .any(|f| Some(f.field.clone()) == id.map(|n| format!("files[{n}]")))
+        {
+            problems.push(format!("attachments entry {e} has no files[N] part"));
+        }
+    }
+    let names: Vec<&str> = files.iter().filter_map(|f| f.filename.as_deref()).collect();
+    for embed in data["embeds"].as_array().into_iter().flatten() {
+        for url in [&embed["image"]["url"], &embed["thumbnail"]["url"]] {
+            if let Some(name) = url.as_str().and_then(|u| u.strip_prefix("attachment://")) {
+                if !names.contains(&name) {
+                    problems.push(format!(
+                        "the embed shows attachment://{name}, which was not uploaded"
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
 fn default_answer(
     shared: &Shared,
     st: &mut FakeState,
     method: &str,
     path: &str,
     body: &Value,
+    files: &[Upload],
     received_at: Instant,
 ) -> Answer {
     let Some(route) = path.strip_prefix(API_PREFIX) else {
@@ -1179,7 +1307,7 @@ fn default_answer(
             None => Answer::not_found(),
         },
         ("POST", ["interactions", i, token, "callback"]) => {
-            callback(st, i, token, body, received_at)
+            callback(st, i, token, body, files, received_at)
         }
         (_, ["webhooks", a, token, "messages", "@original"]) if *a == app => {
             original(st, method, token, body)
@@ -1347,7 +1475,14 @@ impl NoneOrNull for Option<&Value> {
 }
 
 /// `POST /interactions/{id}/{token}/callback`.
-fn callback(st: &mut FakeState, id: &str, token: &str, body: &Value, at: Instant) -> Answer {
+fn callback(
+    st: &mut FakeState,
+    id: &str,
+    token: &str,
+    body: &Value,
+    files: &[Upload],
+    at: Instant,
+) -> Answer {
     if let Some((sent_token, dispatched_at)) = st.dispatched.get(id) {
         if sent_token != token {
             return Answer::error(401, 50027, "Invalid Webhook Token");
@@ -1368,6 +1503,7 @@ fn callback(st: &mut FakeState, id: &str, token: &str, body: &Value, at: Instant
         Some(4) => {
             let mut message = bot_message(st.fresh_id(), channel, &body["data"]);
             webhook_fields(&mut message, 20);
+            message["attachments"] = attachments_out(st, channel, files);
             st.originals.insert(token.to_string(), message);
         }
         // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: a "thinking…" placeholder (flag LOADING).
@@ -1381,6 +1517,27 @@ fn callback(st: &mut FakeState, id: &str, token: &str, body: &Value, at: Instant
         _ => {}
     }
     Answer::no_content()
+}
+
+/// A message's `attachments` for uploaded files, as Discord returns them.
+fn attachments_out(st: &mut FakeState, channel: u64, files: &[Upload]) -> Value {
+    let out: Vec<Value> = files
+        .iter()
+        .map(|f| {
+            let id = st.fresh_id();
+            let name = f.filename.clone().unwrap_or_default();
+            let url = format!("https://cdn.discordapp.test/attachments/{channel}/{id}/{name}");
+            json!({
+                "id": id.to_string(),
+                "filename": name,
+                "size": f.bytes.len(),
+                "url": url,
+                "proxy_url": url,
+                "content_type": f.content_type,
+            })
+        })
+        .collect();
+    Value::Array(out)
 }
 
 fn webhook_fields(message: &mut Value, kind: u8) {

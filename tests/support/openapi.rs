@@ -8,10 +8,13 @@
 //!
 //! Compiled validators are cached per schema, so checking many bodies stays cheap.
 //!
-//! One known error of the spec is patched in memory when it loads (and a note says so): it types
-//! `default_member_permissions` in the command create, update and patch requests as
-//! `integer|null`, while Discord documents a string and serenity sends `"16"`; those three
-//! schemas also accept a digit string.
+//! Two known errors of the spec are patched in memory when it loads (and a note says so each):
+//! - it types `default_member_permissions` in the command create, update and patch requests as
+//!   `integer|null`, while Discord documents a string and serenity sends `"16"`; those three
+//!   schemas also accept a digit string;
+//! - it types the `id` of an upload's `attachments` entry (`MessageAttachmentRequest`) as a
+//!   snowflake string, while Discord's "Uploading Files" documentation gives the placeholder id
+//!   as an integer (`"id": 0`) and serenity sends it so; that id also accepts an integer.
 
 #![allow(dead_code)]
 
@@ -49,6 +52,7 @@ impl Spec {
         };
         let mut document: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
         patch_permission_strings(&mut document);
+        patch_attachment_ids(&mut document);
         Some(Spec {
             document,
             validators: Mutex::new(HashMap::new()),
@@ -200,6 +204,22 @@ impl Spec {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect()
     }
+}
+
+/// Lets an upload's `attachments` entries take their placeholder id as an integer, as Discord
+/// documents it and serenity sends it (the spec says snowflake string only).
+fn patch_attachment_ids(document: &mut Value) {
+    let property =
+        &mut document["components"]["schemas"]["MessageAttachmentRequest"]["properties"]["id"];
+    if property.is_null() {
+        return;
+    }
+    let original = property.take();
+    *property = json!({ "anyOf": [original, { "type": "integer", "minimum": 0 }] });
+    eprintln!(
+        "note: Discord's spec types an upload's attachment id as a string; patched in memory \
+         to accept the integer placeholder id too in MessageAttachmentRequest"
+    );
 }
 
 /// Lets the command request schemas take `default_member_permissions` as a digit string, as
