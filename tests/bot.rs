@@ -8,6 +8,9 @@ mod openapi;
 #[path = "support/fake_discord.rs"]
 mod fake_discord;
 
+#[path = "support/archive.rs"]
+mod archive;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -700,5 +703,259 @@ async fn a_global_rate_limit_holds_every_channel() {
             "a post {after:?} into a global limit"
         );
     }
+    assert_no_violations(&fake, &bot);
+}
+
+// ----- browsing: /person, /top, /search, /stats -----
+
+/// Starts a fake and a bot over a database holding the browsing fixture.
+async fn started_on_fixture(dir: &Path) -> (FakeDiscord, Bot) {
+    let folder = archive::write(dir);
+    let out = import(dir, &[&folder]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fake = FakeDiscord::start().await;
+    let bot = Bot::start(dir, &fake, &[]).await;
+    fake.wait_ready(WAIT).await;
+    fake.wait_for(
+        "command registration",
+        |r| r.method == "PUT" && r.path.contains("/commands"),
+        WAIT,
+    )
+    .await;
+    (fake, bot)
+}
+
+/// Dispatches an interaction and waits for its callback.
+async fn ask(fake: &FakeDiscord, id: u64, d: Value) -> Recorded {
+    fake.dispatch("INTERACTION_CREATE", d).await;
+    let reply = fake
+        .wait_for(
+            &format!("the reply to interaction {id}"),
+            callback_of(id),
+            WAIT,
+        )
+        .await;
+    if reply.body["type"] != 8 {
+        assert_mentions_nobody(&reply.body);
+    }
+    reply
+}
+
+/// The component of a reply whose custom id starts with `prefix`.
+fn control(reply: &Recorded, prefix: &str) -> Value {
+    reply.body["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|c| {
+            c["custom_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with(prefix))
+        })
+        .unwrap_or_else(|| panic!("no {prefix} control in {:?}", reply.body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_end_to_end_autocomplete_choice_pages_and_a_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started_on_fixture(dir.path()).await;
+    let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
+
+    let reply = ask(
+        &fake,
+        4101,
+        fake_discord::autocomplete(
+            4101,
+            "person",
+            json!([fake_discord::focused("name", 3, "lun")]),
+            &ctx,
+        ),
+    )
+    .await;
+    assert_eq!(reply.body["type"], 8);
+    assert_eq!(
+        reply.body["data"]["choices"][0]["name"],
+        "Mara Lund — director of 3, writer of 1, cast in 1"
+    );
+
+    // A shared surname: the best person's films and a menu of the others.
+    let reply = ask(
+        &fake,
+        4102,
+        slash_command(4102, "person", json!([opt("name", 3, "lund")]), &ctx),
+    )
+    .await;
+    assert_eq!(reply.body["type"], 4);
+    assert_eq!(reply.body["data"]["embeds"][0]["title"], "Mara Lund");
+    let who = control(&reply, "marquee:person:who");
+    assert_eq!(who["options"].as_array().unwrap().len(), 4);
+
+    // Three pages: Next, as Discord sends it with the message the bot created.
+    let reply = ask(
+        &fake,
+        4103,
+        slash_command(
+            4103,
+            "person",
+            json!([opt("name", 3, archive::BUSY_ACTOR)]),
+            &ctx,
+        ),
+    )
+    .await;
+    let next = control(&reply, "marquee:person:next");
+    let message = fake
+        .original_response(&fake_discord::interaction_token(4103))
+        .expect("the reply became a message");
+    let page2 = ask(
+        &fake,
+        4104,
+        component(
+            4104,
+            next["custom_id"].as_str().unwrap(),
+            2,
+            vec![],
+            message,
+            &ctx,
+        ),
+    )
+    .await;
+    assert_eq!(page2.body["type"], 7);
+    assert_eq!(
+        page2.body["data"]["embeds"][0]["footer"]["text"],
+        "Page 2 of 3"
+    );
+
+    // The film menu opens a card in place.
+    let menu = control(&page2, "marquee:person:film");
+    let first = menu["options"][0]["value"].as_str().unwrap().to_owned();
+    let message = fake_discord::bot_message(9101, 5000, &page2.body["data"]);
+    let card = ask(
+        &fake,
+        4105,
+        component(
+            4105,
+            menu["custom_id"].as_str().unwrap(),
+            3,
+            vec![first],
+            message,
+            &ctx,
+        ),
+    )
+    .await;
+    assert_eq!(card.body["type"], 7);
+    let fields = card.body["data"]["embeds"][0]["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["name"], "Grade", "a review card: {card:?}");
+    control(&card, "marquee:person:back");
+
+    assert_no_violations(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_and_search_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started_on_fixture(dir.path()).await;
+    let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
+
+    let reply = ask(
+        &fake,
+        4201,
+        slash_command(4201, "top", json!([opt("decade", 4, 1970)]), &ctx),
+    )
+    .await;
+    let embed = &reply.body["data"]["embeds"][0];
+    assert_eq!(embed["title"], "Best of the 1970s");
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("**1.** Paper Moons (1975) — **A**"),
+        "{embed}"
+    );
+
+    let reply = ask(
+        &fake,
+        4202,
+        slash_command(4202, "search", json!([opt("text", 3, "starburst")]), &ctx),
+    )
+    .await;
+    let description = reply.body["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(description.contains("**starburst**"), "{description}");
+    assert!(
+        description.contains(r"\@everyone") && description.contains(r"\<\@123\>"),
+        "{description}"
+    );
+
+    // FTS syntax that SQLite would reject is searched as words.
+    let reply = ask(
+        &fake,
+        4203,
+        slash_command(
+            4203,
+            "search",
+            json!([opt("text", 3, "masterpiece AND(")]),
+            &ctx,
+        ),
+    )
+    .await;
+    assert_eq!(reply.body["type"], 4);
+    assert!(reply.body["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("Harbour Lights"));
+
+    assert_no_violations(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_end_to_end_uploads_the_chart_as_multipart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started_on_fixture(dir.path()).await;
+    let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
+
+    let reply = ask(
+        &fake,
+        4301,
+        slash_command(4301, "stats", json!([opt("person", 3, "kyoko arai")]), &ctx),
+    )
+    .await;
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("multipart/form-data")),
+        "{:?}",
+        reply.headers
+    );
+    // The body is the payload_json part, and it fits Discord's schema (checked below).
+    assert_eq!(reply.body["type"], 4);
+    let embed = &reply.body["data"]["embeds"][0];
+    assert_eq!(embed["title"], "Grades: Kyôko Arai");
+    assert_eq!(embed["image"]["url"], "attachment://grades.png");
+    assert_eq!(
+        reply.body["data"]["attachments"][0]["filename"],
+        "grades.png"
+    );
+    assert_eq!(reply.files.len(), 1);
+    let file = &reply.files[0];
+    assert_eq!(file.field, "files[0]");
+    assert_eq!(file.filename.as_deref(), Some("grades.png"));
+    let decoder = png::Decoder::new(std::io::Cursor::new(file.bytes.clone()));
+    let info = decoder.read_info().expect("a PNG").info().clone();
+    assert_eq!((info.width, info.height), (800, 450));
+    // Discord keeps the file as the message's attachment.
+    let message = fake
+        .original_response(&fake_discord::interaction_token(4301))
+        .unwrap();
+    assert_eq!(message["attachments"][0]["filename"], "grades.png");
+    assert_eq!(message["attachments"][0]["size"], file.bytes.len());
+
     assert_no_violations(&fake, &bot);
 }
