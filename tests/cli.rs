@@ -4,6 +4,9 @@
 #[path = "support/openapi.rs"]
 mod openapi;
 
+#[path = "support/archive.rs"]
+mod fixture;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -387,7 +390,9 @@ fn bad_options_are_usage_errors_that_name_the_option() {
 fn help_documents_every_command() {
     let out = marquee(Path::new("."), &["--help"]);
     let text = stdout(&out);
-    for word in ["import", "lookup", "random", "--db"] {
+    for word in [
+        "import", "lookup", "random", "person", "top", "search", "stats", "--db",
+    ] {
         assert!(text.contains(word), "{word} missing from --help:\n{text}");
     }
 }
@@ -407,4 +412,256 @@ fn the_schema_check_refuses_what_discord_refuses() {
         refused.is_err(),
         "a 257-character embed title passed the schema"
     );
+}
+
+// ----- browsing: person, top, search, stats -----
+
+/// A database holding the browsing fixture (tests/support/archive.rs), in `dir/m.db`.
+fn browsing(dir: &Path) -> String {
+    let folder = fixture::write(dir);
+    let db = dir.join("m.db").display().to_string();
+    let out = marquee(dir, &["--db", &db, "import", folder.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    db
+}
+
+#[test]
+fn person_json_shape_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = browsing(dir.path());
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "person", "j. l. godard", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["query"], "j. l. godard");
+    assert_eq!(
+        v["person"],
+        serde_json::json!({"name": "Jean-Luc Godard", "films": 3})
+    );
+    assert_eq!(v["candidates"][0]["name"], "Jean-Luc Godard");
+    assert_eq!(v["candidates"][0]["films"], 3);
+    assert!(v["candidates"][0]["score"].as_f64().unwrap() > 0.9);
+    let films = v["films"].as_array().unwrap();
+    assert_eq!(films.len(), 3);
+    assert_eq!(films[0]["title"], "Breath of Air");
+    assert_eq!(films[0]["year"], 1960);
+    assert_eq!(films[0]["grade"], "A-");
+    assert_eq!(films[0]["roles"], serde_json::json!(["director", "writer"]));
+    assert_eq!(films[2]["roles"], serde_json::json!(["writer"]), "{v}");
+
+    let out = marquee(
+        dir.path(),
+        &[
+            "--db", &db, "person", "lund", "--role", "writer", "--format", "json",
+        ],
+    );
+    let v = json(&out);
+    assert_eq!(v["person"]["name"], "Ada Lund");
+    let names: Vec<&str> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ada Lund", "Mara Lund"]);
+
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "person", "zzyzx qqq", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["person"], Value::Null);
+    assert_eq!(v["films"], serde_json::json!([]));
+
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "person", "lund", "--role", "gaffer"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--role"), "{}", stderr(&out));
+}
+
+#[test]
+fn person_text_lists_every_film_and_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = browsing(dir.path());
+    let out = marquee(dir.path(), &["--db", &db, "person", fixture::BUSY_ACTOR]);
+    let text = stdout(&out);
+    assert!(text.starts_with("Pia Holt\n"), "{text}");
+    assert!(
+        text.contains(&format!("{} films", fixture::BUSY_FILMS)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{}. ", fixture::BUSY_FILMS)),
+        "every film, not a page: {text}"
+    );
+    let out = marquee(dir.path(), &["--db", &db, "person", "lund"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("Mara Lund\n"), "{text}");
+    assert!(
+        text.contains("Or did you mean:\n  Ada Lund — writer of 2"),
+        "{text}"
+    );
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "person", "godard", "--role", "cast"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Jean-Luc Godard is in the archive: director of 2, writer of 2"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn top_json_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = browsing(dir.path());
+    let out = marquee(
+        dir.path(),
+        &[
+            "--db", &db, "top", "--decade", "1970", "--limit", "2", "--format", "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "films": [
+                {"title": "Paper Moons", "year": 1975, "grade": "A"},
+                {"title": "Harbour Lights", "year": 1972, "grade": "A"}
+            ],
+            "total": 5
+        })
+    );
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "top", "--person", "kyoko", "--format", "json"],
+    );
+    assert_eq!(json(&out)["total"], 2);
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "top", "--decade", "1970", "--year", "1985"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--decade and --year"),
+        "{}",
+        stderr(&out)
+    );
+    let out = marquee(dir.path(), &["--db", &db, "top", "--decade", "1890"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn search_json_shape_and_hostile_syntax() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = browsing(dir.path());
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "search", "starburst", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["query"], "starburst");
+    assert_eq!(v["total"], 1);
+    let hit = &v["hits"][0];
+    assert_eq!(hit["title"], "Loud Neighbours");
+    assert_eq!(hit["year"], 1985);
+    assert_eq!(hit["grade"], "D");
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("**starburst**") && snippet.contains(r"\@everyone"),
+        "{snippet}"
+    );
+    // Words, not syntax: these reach SQLite as plain words and never fail.
+    for words in [
+        ["masterpiece", "AND("],
+        ["NEAR(", "masterpiece"],
+        ["\"masterpiece", "-"],
+    ] {
+        let mut args = vec!["--db", db.as_str(), "search"];
+        args.extend(words);
+        let out = marquee(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{words:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Harbour Lights"), "{words:?}");
+    }
+    let out = marquee(dir.path(), &["--db", &db, "search", "--", "-"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = marquee(
+        dir.path(),
+        &["--db", &db, "search", "qqqzzz", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["total"], 0);
+}
+
+#[test]
+fn stats_as_json_text_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = browsing(dir.path());
+    let out = marquee(dir.path(), &["--db", &db, "stats", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with(r#"{"count":"#), "keys in order: {text}");
+    assert!(
+        text.contains(r#""by_grade":{"A+":0,"A":"#),
+        "grades in order: {text}"
+    );
+    let v = json(&out);
+    assert_eq!(v["count"], fixture::len());
+    for grade in ["A+", "A", "B+", "C", "F"] {
+        assert_eq!(
+            v["by_grade"][grade],
+            fixture::count_graded(grade),
+            "{grade}"
+        );
+    }
+    assert!(v["mean"].is_string());
+    let out = marquee(
+        dir.path(),
+        &[
+            "--db",
+            &db,
+            "stats",
+            "--person",
+            "kyoko arai",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        json(&out),
+        serde_json::json!({"count": 2, "by_grade": {"A+":0,"A":2,"A-":0,"B+":0,"B":0,"B-":0,"C+":0,"C":0,"C-":0,"D+":0,"D":0,"D-":0,"F":0}, "mean": "A"})
+    );
+
+    let out = marquee(dir.path(), &["--db", &db, "stats"]);
+    let text = stdout(&out);
+    assert!(text.contains("A  ███"), "{text}");
+
+    let png = dir.path().join("chart.png");
+    let out = marquee(
+        dir.path(),
+        &[
+            "--db",
+            &db,
+            "stats",
+            "--format",
+            "png",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&png).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    assert_eq!(decoder.read_info().unwrap().info().width, 800);
+    let out = marquee(dir.path(), &["--db", &db, "stats", "--format", "png"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
 }
