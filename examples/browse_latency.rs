@@ -55,20 +55,39 @@ fn report(what: &str, mut times: Vec<Duration>) {
     );
 }
 
+/// What an interaction asked, for the list of the slowest.
+fn asked(d: &Value) -> String {
+    let options = &d["data"]["options"];
+    format!("/{} {}", d["data"]["name"].as_str().unwrap_or(""), options)
+}
+
 /// Runs interactions through the command layer; the time of each, and how many replies were
-/// the internal-error apology (there should be none).
+/// the internal-error apology (there should be none). With `MARQUEE_SLOWEST=N`, prints the
+/// N slowest.
 async fn run(data: &Data, payloads: Vec<Value>) -> (Vec<Duration>, usize) {
     let mut times = Vec::with_capacity(payloads.len());
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     let mut failures = 0;
     for d in payloads {
+        let what = asked(&d);
         let interaction: Interaction = serde_json::from_value(d).expect("a valid interaction");
         let started = Instant::now();
         let reply = dispatch(data, &interaction).await;
-        times.push(started.elapsed());
+        let took = started.elapsed();
+        times.push(took);
+        slowest.push((took, what));
         let text = serde_json::to_string(&reply).unwrap_or_default();
         if text.contains("Sorry, something went wrong") {
             failures += 1;
         }
+    }
+    let show: usize = std::env::var("MARQUEE_SLOWEST")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    slowest.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
+    for (took, what) in slowest.iter().take(show) {
+        println!("    {took:>10.2?}  {what}");
     }
     (times, failures)
 }

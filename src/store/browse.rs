@@ -36,14 +36,56 @@ pub struct Scope {
     pub people: Option<Vec<i64>>,
 }
 
-impl Scope {
-    fn decade_start(&self) -> Option<i32> {
-        self.decade.map(|d| d - d.rem_euclid(10))
-    }
+/// A value bound to a scope's SQL.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
 
-    fn people_json(&self) -> Option<String> {
-        self.people.as_deref().map(id_list)
+impl Scope {
+    /// The scope as a `WHERE` condition over `reviews`, with its values. Only the parts that
+    /// are set appear, so that SQLite can choose its index for them: the year index for a
+    /// year or a decade, a person's credits for a person.
+    fn condition(&self) -> (String, Vec<Bind>) {
+        let mut parts = Vec::new();
+        let mut binds = Vec::new();
+        if let Some(decade) = self.decade {
+            let start = decade - decade.rem_euclid(10);
+            parts.push("year >= ? AND year < ?".to_owned());
+            binds.push(Bind::Int(i64::from(start)));
+            binds.push(Bind::Int(i64::from(start) + 10));
+        }
+        if let Some(year) = self.year {
+            parts.push("year = ?".to_owned());
+            binds.push(Bind::Int(i64::from(year)));
+        }
+        if let Some(people) = &self.people {
+            parts.push(
+                "id IN (SELECT review_id FROM credits
+                        WHERE person_id IN (SELECT value FROM json_each(?)))"
+                    .to_owned(),
+            );
+            binds.push(Bind::Text(id_list(people)));
+        }
+        if parts.is_empty() {
+            parts.push("1".to_owned());
+        }
+        (parts.join(" AND "), binds)
     }
+}
+
+/// Binds a scope's values, in order, to a query.
+fn bind_all<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    for b in binds {
+        query = match b {
+            Bind::Int(i) => query.bind(i),
+            Bind::Text(t) => query.bind(t),
+        };
+    }
+    query
 }
 
 /// One review that matches a text search.
@@ -77,12 +119,6 @@ fn grade(rank: i64) -> anyhow::Result<Grade> {
 fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
-
-/// The filter shared by `/top` and `/stats`: ?1 decade start, ?2 year, ?3 people (JSON).
-const SCOPE: &str = "(?1 IS NULL OR (year >= ?1 AND year < ?1 + 10))
-     AND (?2 IS NULL OR year = ?2)
-     AND (?3 IS NULL OR id IN (SELECT review_id FROM credits
-                               WHERE person_id IN (SELECT value FROM json_each(?3))))";
 
 impl Store {
     /// Everyone credited, with how many films they have per job and in all.
@@ -164,20 +200,19 @@ impl Store {
         offset: u32,
         limit: u32,
     ) -> anyhow::Result<Vec<FilmRow>> {
-        let rows: Vec<(i64, String, Option<i32>, i64)> = sqlx::query_as(&format!(
+        let (condition, binds) = scope.condition();
+        let sql = format!(
             "SELECT id, title, year, grade_rank FROM reviews
-             WHERE {SCOPE}
+             WHERE {condition}
              ORDER BY grade_rank, ifnull(reviewed_on, '') DESC, id DESC
-             LIMIT ?4 OFFSET ?5"
-        ))
-        .bind(scope.decade_start())
-        .bind(scope.year)
-        .bind(scope.people_json())
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
-        .fetch_all(self.pool())
-        .await
-        .context("cannot read the best films")?;
+             LIMIT ? OFFSET ?"
+        );
+        let rows: Vec<(i64, String, Option<i32>, i64)> = bind_all(sqlx::query_as(&sql), binds)
+            .bind(i64::from(limit))
+            .bind(i64::from(offset))
+            .fetch_all(self.pool())
+            .await
+            .context("cannot read the best films")?;
         rows.into_iter()
             .map(|(id, title, year, rank)| {
                 Ok(FilmRow {
@@ -193,15 +228,14 @@ impl Store {
 
     /// How many films in `scope` got each grade.
     pub async fn grade_counts(&self, scope: &Scope) -> anyhow::Result<GradeCounts> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
-            "SELECT grade_rank, count(*) FROM reviews WHERE {SCOPE} GROUP BY grade_rank"
-        ))
-        .bind(scope.decade_start())
-        .bind(scope.year)
-        .bind(scope.people_json())
-        .fetch_all(self.pool())
-        .await
-        .context("cannot count the grades")?;
+        let (condition, binds) = scope.condition();
+        let sql = format!(
+            "SELECT grade_rank, count(*) FROM reviews WHERE {condition} GROUP BY grade_rank"
+        );
+        let rows: Vec<(i64, i64)> = bind_all(sqlx::query_as(&sql), binds)
+            .fetch_all(self.pool())
+            .await
+            .context("cannot count the grades")?;
         let mut counts = GradeCounts::default();
         for (rank, n) in rows {
             counts.add(grade(rank)?, count(n));
