@@ -536,3 +536,54 @@ async fn late_callbacks_are_refused_and_timeouts_do_not_leak_the_token() {
     assert!(!message.contains(TOKEN), "the token leaked: {message}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_read_and_checked_like_discord_checks_them() {
+    let fake = FakeDiscord::start().await;
+    let http = http(&fake);
+    let file = || serenity::all::CreateAttachment::bytes(b"\x89PNG fake".to_vec(), "a.png");
+    // Right: the file, its attachments entry, and the embed that shows it agree.
+    let good = json!({
+        "attachments": [{"id": 0, "filename": "a.png"}],
+        "embeds": [{"image": {"url": "attachment://a.png"}}],
+    });
+    http.send_message(ChannelId::new(5000), vec![file()], &good)
+        .await
+        .expect("the fake answers an upload");
+    let sent = fake
+        .wait_for(
+            "the upload",
+            |r| r.is("POST", "/channels/5000/messages"),
+            secs(5),
+        )
+        .await;
+    assert_eq!(sent.body, good, "payload_json is the recorded body");
+    assert_eq!(sent.files.len(), 1);
+    assert_eq!(sent.files[0].field, "files[0]");
+    assert_eq!(sent.files[0].filename.as_deref(), Some("a.png"));
+    assert_eq!(sent.files[0].bytes, b"\x89PNG fake");
+    let before = fake.violations();
+    assert!(before.is_empty(), "{before:#?}");
+
+    // Wrong: the entry names another file, and the embed shows one never uploaded.
+    let bad = json!({
+        "attachments": [{"id": 0, "filename": "b.png"}],
+        "embeds": [{"image": {"url": "attachment://c.png"}}],
+    });
+    http.send_message(ChannelId::new(5000), vec![file()], &bad)
+        .await
+        .expect("the fake answers an upload");
+    let mark = fake.request_count() - 1;
+    fake.wait_for_since(mark, "the second upload", |r| r.files.len() == 1, secs(5))
+        .await;
+    let violations = fake.violations();
+    assert_eq!(violations.len(), 2, "{violations:#?}");
+    assert!(
+        violations[0].contains("files[0] is named"),
+        "{violations:#?}"
+    );
+    assert!(
+        violations[1].contains("attachment://c.png"),
+        "{violations:#?}"
+    );
+}
