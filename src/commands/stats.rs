@@ -60,7 +60,7 @@ impl SlashCommand for Stats {
         let counts = data.archive.store().grade_counts(&scope).await?;
         if counts.total() == 0 {
             return Err(CommandError::User(format!(
-                "The archive has no films for {label}, so there is nothing to chart."
+                "The archive has no films for {label}, so there is nothing to chart. Try another decade, or leave it out."
             )));
         }
         let title = format!("Grades: {label}");

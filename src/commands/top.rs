@@ -175,7 +175,7 @@ impl Listing for TopList {
         let counts = store.grade_counts(&scope).await?;
         if counts.total() == 0 {
             return Err(CommandError::User(format!(
-                "The archive has no films for {label}."
+                "The archive has no films for {label}. Try another decade or year, or leave them out."
             )));
         }
         let pages = page_count(counts.total() as usize);
