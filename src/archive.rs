@@ -19,10 +19,28 @@ pub enum Origin {
 
 pub struct Archive {
     store: Store,
-    index: RwLock<Arc<TitleIndex>>,
-    /// Everyone credited, built on first use (a title lookup never needs it).
-    people: RwLock<Option<Arc<PersonIndex>>>,
+    /// The indexes are built on first use (`marquee person` needs no title index, `lookup`
+    /// no people index) and swapped whole after an import.
+    titles: Cached<TitleIndex>,
+    people: Cached<PersonIndex>,
     origin: Origin,
+}
+
+/// An index built from the store on first use, replaced whole when the archive changes.
+struct Cached<T>(RwLock<Option<Arc<T>>>);
+
+impl<T> Cached<T> {
+    fn new() -> Cached<T> {
+        Cached(RwLock::new(None))
+    }
+
+    fn get(&self) -> Option<Arc<T>> {
+        read(&self.0).clone()
+    }
+
+    fn set(&self, value: Arc<T>) {
+        *write(&self.0) = Some(value);
+    }
 }
 
 /// The answer to a lookup: the ranked titles and, when there is a best match, its review.
@@ -48,13 +66,12 @@ impl Archive {
         }
     }
 
-    /// Wraps a store and builds its title index.
+    /// Wraps a store; its indexes are built when first needed.
     pub async fn new(store: Store, origin: Origin) -> anyhow::Result<Archive> {
-        let index = TitleIndex::new(store.index_entries().await?);
         Ok(Archive {
             store,
-            index: RwLock::new(Arc::new(index)),
-            people: RwLock::new(None),
+            titles: Cached::new(),
+            people: Cached::new(),
             origin,
         })
     }
@@ -67,29 +84,35 @@ impl Archive {
         &self.store
     }
 
-    /// The current title index (cheap: an `Arc`).
-    pub fn index(&self) -> Arc<TitleIndex> {
-        read(&self.index).clone()
+    /// The title index, built from the store on first use (then cheap: an `Arc`).
+    pub async fn index(&self) -> anyhow::Result<Arc<TitleIndex>> {
+        if let Some(built) = self.titles.get() {
+            return Ok(built);
+        }
+        let built = Arc::new(TitleIndex::new(self.store.index_entries().await?));
+        self.titles.set(built.clone());
+        Ok(built)
     }
 
     /// The people index, built from the store on first use.
     pub async fn people(&self) -> anyhow::Result<Arc<PersonIndex>> {
-        if let Some(built) = read(&self.people).clone() {
+        if let Some(built) = self.people.get() {
             return Ok(built);
         }
         let built = Arc::new(PersonIndex::new(self.store.person_records().await?));
-        *write(&self.people) = Some(built.clone());
+        self.people.set(built.clone());
         Ok(built)
     }
 
-    /// Rebuilds the indexes from the store, after an import: the title index, and the people
-    /// index if it has been used.
+    /// Rebuilds the indexes that have been built, after an import.
     pub async fn refresh_index(&self) -> anyhow::Result<()> {
-        let fresh = Arc::new(TitleIndex::new(self.store.index_entries().await?));
-        *write(&self.index) = fresh;
-        if read(&self.people).is_some() {
-            let people = Arc::new(PersonIndex::new(self.store.person_records().await?));
-            *write(&self.people) = Some(people);
+        if self.titles.get().is_some() {
+            let fresh = TitleIndex::new(self.store.index_entries().await?);
+            self.titles.set(Arc::new(fresh));
+        }
+        if self.people.get().is_some() {
+            let fresh = PersonIndex::new(self.store.person_records().await?);
+            self.people.set(Arc::new(fresh));
         }
         Ok(())
     }
@@ -101,7 +124,7 @@ impl Archive {
         year: Option<i32>,
         candidates: usize,
     ) -> anyhow::Result<Lookup> {
-        let outcome = self.index().search(query, year, candidates.max(1));
+        let outcome = self.index().await?.search(query, year, candidates.max(1));
         let review = match &outcome.best {
             Some(best) => self.store.review(best.id).await?,
             None => None,

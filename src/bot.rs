@@ -83,7 +83,14 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
     )?;
     let store = Store::open(database_url, true).await?;
     let archive = Arc::new(Archive::new(store.clone(), Origin::Database).await?);
-    tracing::info!(reviews = archive.index().len(), "archive loaded");
+    // Build both indexes now, so the first interactions do not wait for them.
+    let titles = archive.index().await?;
+    let people = archive.people().await?;
+    tracing::info!(
+        reviews = titles.len(),
+        people = people.len(),
+        "archive loaded"
+    );
     let data = Arc::new(Data {
         archive: archive.clone(),
         critic: settings.archive.critic.clone(),

@@ -54,7 +54,7 @@ impl SlashCommand for Review {
     }
 
     async fn autocomplete(&self, data: &Data, ac: &CommandInteraction) -> CommandResult {
-        Ok(autocomplete(data, ac))
+        autocomplete(data, ac).await
     }
 
     async fn component(
@@ -149,11 +149,12 @@ pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
 
 /// Autocomplete for `/review title`: up to 25 `Title (Year) — Grade` choices, best first. The
 /// value sent back is `Title (Year)`, whose trailing year picks the right remake.
-pub fn autocomplete(data: &Data, ac: &CommandInteraction) -> CreateInteractionResponse {
+pub async fn autocomplete(data: &Data, ac: &CommandInteraction) -> CommandResult {
     let typed = focused(ac, "title").unwrap_or("");
     let choices = data
         .archive
         .index()
+        .await?
         .autocomplete(typed, MENU_OPTIONS)
         .iter()
         .map(|c| {
@@ -163,7 +164,9 @@ pub fn autocomplete(data: &Data, ac: &CommandInteraction) -> CreateInteractionRe
             )
         })
         .collect();
-    CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new().set_choices(choices))
+    Ok(CreateInteractionResponse::Autocomplete(
+        CreateAutocompleteResponse::new().set_choices(choices),
+    ))
 }
 
 /// A choice from the menu of an ambiguous match: the message now shows that film, and the
