@@ -7,8 +7,9 @@ CREATE INDEX credits_person_role ON credits (person_id, role, review_id);
 -- The best films first, most recently reviewed first among equals (undated reviews last),
 -- straight from an index: `/top` without a filter reads ten entries, not the table.
 CREATE INDEX reviews_best ON reviews (grade_rank, ifnull(reviewed_on, '') DESC, id DESC);
--- A year or a decade: its films (and their grades, for the counts) without reading the table.
-CREATE INDEX reviews_year ON reviews (year, grade_rank);
+-- A year or a decade: its films in best-first order, and their grade counts, without
+-- reading the table (whose rows hold whole reviews).
+CREATE INDEX reviews_year ON reviews (year, grade_rank, reviewed_on);
 
 -- The other titles a film is known by, in one column for full-text search (the rows of
 -- `alt_titles`, joined by ` / `). The importer writes both in the same statement.

@@ -201,11 +201,14 @@ impl Store {
         limit: u32,
     ) -> anyhow::Result<Vec<FilmRow>> {
         let (condition, binds) = scope.condition();
+        // The page's ids first, from indexes alone; then only those rows are read.
         let sql = format!(
-            "SELECT id, title, year, grade_rank FROM reviews
-             WHERE {condition}
-             ORDER BY grade_rank, ifnull(reviewed_on, '') DESC, id DESC
-             LIMIT ? OFFSET ?"
+            "SELECT r.id, r.title, r.year, r.grade_rank
+             FROM (SELECT id FROM reviews WHERE {condition}
+                   ORDER BY grade_rank, ifnull(reviewed_on, '') DESC, id DESC
+                   LIMIT ? OFFSET ?) AS page
+             JOIN reviews r ON r.id = page.id
+             ORDER BY r.grade_rank, ifnull(r.reviewed_on, '') DESC, r.id DESC"
         );
         let rows: Vec<(i64, String, Option<i32>, i64)> = bind_all(sqlx::query_as(&sql), binds)
             .bind(i64::from(limit))
