@@ -109,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let reviews = store.count_reviews().await?;
     let started = Instant::now();
     let archive = Arc::new(Archive::new(store.clone(), Origin::Database).await?);
+    archive.index().await?;
     let title_index = started.elapsed();
     let started = Instant::now();
     let people = archive.people().await?;
