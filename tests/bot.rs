@@ -122,7 +122,16 @@ fn assert_mentions_nobody(body: &Value) {
 /// Starts a fake and a bot over a database holding the sample archive; waits for READY and
 /// the command registration.
 async fn started(dir: &Path, extra_env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
-    let out = import(dir, &[&sample_dir()]);
+    started_with(dir, &sample_dir(), extra_env).await
+}
+
+/// Like [`started`], over the reviews in `archive`.
+async fn started_with(
+    dir: &Path,
+    archive: &Path,
+    extra_env: &[(&str, &str)],
+) -> (FakeDiscord, Bot) {
+    let out = import(dir, &[archive]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -711,23 +720,7 @@ async fn a_global_rate_limit_holds_every_channel() {
 /// Starts a fake and a bot over a database holding the browsing fixture.
 async fn started_on_fixture(dir: &Path) -> (FakeDiscord, Bot) {
     let folder = archive::write(dir);
-    let out = import(dir, &[&folder]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let fake = FakeDiscord::start().await;
-    let bot = Bot::start(dir, &fake, &[]).await;
-    fake.wait_ready(WAIT).await;
-    fake.wait_for(
-        "command registration",
-        |r| r.method == "PUT" && r.path.contains("/commands"),
-        WAIT,
-    )
-    .await;
-    (fake, bot)
+    started_with(dir, &folder, &[]).await
 }
 
 /// Dispatches an interaction and waits for its callback.
