@@ -216,3 +216,27 @@ fn focused<'a>(ac: &'a CommandInteraction, name: &str) -> Option<&'a str> {
         .filter(|o| o.name == name)
         .map(|o| o.value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_registered_once_under_its_own_name() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|c| c.name()).collect();
+        for (command, definition) in COMMANDS.iter().zip(definitions()) {
+            let json = serde_json::to_value(&definition).unwrap();
+            assert_eq!(json["name"], command.name());
+            assert!(command.name().len() <= 32 && !command.name().contains(':'));
+        }
+        // A list's controls route to the command that owns the list.
+        use lists::Listing;
+        assert_eq!(person::PersonList::COMMAND, person::Person.name());
+        assert_eq!(top::TopList::COMMAND, top::Top.name());
+        assert_eq!(search::SearchList::COMMAND, search::Search.name());
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "two commands share a name");
+    }
+}

@@ -38,7 +38,7 @@ impl SlashCommand for Person {
             ),
             |o, r| o.add_string_choice(r.as_str(), r.as_str()),
         );
-        CreateCommand::new("person")
+        CreateCommand::new(self.name())
             .description("The films of a director, actor or writer, with the critic's grades")
             .add_option(person_option("name", "The person's name").required(true))
             .add_option(role)

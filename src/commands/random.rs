@@ -26,7 +26,7 @@ impl SlashCommand for Random {
     }
 
     fn definition(&self) -> CreateCommand {
-        CreateCommand::new("random")
+        CreateCommand::new(self.name())
             .description("A random well-graded film from the archive")
             .add_option(grade_choices(
                 "min_grade",

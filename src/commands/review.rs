@@ -30,7 +30,7 @@ impl SlashCommand for Review {
     }
 
     fn definition(&self) -> CreateCommand {
-        CreateCommand::new("review")
+        CreateCommand::new(self.name())
             .description("Show the critic's review of a film")
             .add_option(
                 CreateCommandOption::new(CommandOptionType::String, "title", "The film's title")

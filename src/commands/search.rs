@@ -26,7 +26,7 @@ impl SlashCommand for Search {
     }
 
     fn definition(&self) -> CreateCommand {
-        CreateCommand::new("search")
+        CreateCommand::new(self.name())
             .description("Search the reviews' words (\"a phrase\" in quotes, word* for a prefix)")
             .add_option(
                 CreateCommandOption::new(CommandOptionType::String, "text", "Words to look for")

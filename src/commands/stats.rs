@@ -28,7 +28,7 @@ impl SlashCommand for Stats {
     }
 
     fn definition(&self) -> CreateCommand {
-        CreateCommand::new("stats")
+        CreateCommand::new(self.name())
             .description("A chart of the critic's grades, overall, for a person or for a decade")
             .add_option(person_option("person", "Only films this person worked on"))
             .add_option(decade_option("Only films from this decade, e.g. 1970"))

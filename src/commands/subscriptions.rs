@@ -39,7 +39,7 @@ impl SlashCommand for Subscribe {
 
     fn definition(&self) -> CreateCommand {
         managed(
-            CreateCommand::new("subscribe")
+            CreateCommand::new(self.name())
                 .description("Announce newly imported reviews in a channel")
                 .add_option(channel_option("The channel (default: this one)"))
                 .add_option(grade_choices(
@@ -62,7 +62,7 @@ impl SlashCommand for Unsubscribe {
 
     fn definition(&self) -> CreateCommand {
         managed(
-            CreateCommand::new("unsubscribe")
+            CreateCommand::new(self.name())
                 .description("Stop announcing new reviews in a channel")
                 .add_option(channel_option("The channel (default: this one)")),
         )
@@ -81,7 +81,7 @@ impl SlashCommand for Subscriptions {
 
     fn definition(&self) -> CreateCommand {
         managed(
-            CreateCommand::new("subscriptions")
+            CreateCommand::new(self.name())
                 .description("List the channels that announce new reviews"),
         )
     }

@@ -26,7 +26,7 @@ impl SlashCommand for Top {
     }
 
     fn definition(&self) -> CreateCommand {
-        CreateCommand::new("top")
+        CreateCommand::new(self.name())
             .description("The critic's best-graded films, of an era or of a person")
             .add_option(decade_option("Only films from this decade, e.g. 1970"))
             .add_option(
