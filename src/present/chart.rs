@@ -45,6 +45,9 @@ pub fn bar_colour(grade: Grade) -> [u8; 3] {
 /// it, `title` on top.
 pub fn png(title: &str, counts: &GradeCounts) -> anyhow::Result<Vec<u8>> {
     font()?;
+    // The caption holds about 60 characters at this size; a name from a review may be longer.
+    let title = super::truncate(title, 64);
+    let title = title.as_str();
     let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     draw(&mut pixels, title, counts).map_err(|e| anyhow::anyhow!("cannot draw the chart: {e}"))?;
     encode(&pixels)
@@ -59,7 +62,7 @@ fn draw(
     root.fill(&WHITE)?;
     let most = counts.iter().map(|(_, n)| n).max().unwrap_or(0).max(1);
     // Head room for the count over the tallest bar.
-    let top = most + most.div_ceil(8).max(1);
+    let top = most.saturating_add(most.div_ceil(8).max(1));
     let grades = Grade::ALL.len() as u32;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, (FONT, 24))
@@ -219,6 +222,17 @@ mod tests {
     fn an_empty_chart_still_draws() {
         let png = png("Nothing", &GradeCounts::default()).unwrap();
         assert!(bars(&png).is_empty());
+    }
+
+    #[test]
+    fn a_hostile_title_and_huge_counts_still_draw() {
+        let mut counts = GradeCounts::default();
+        counts.add(Grade::A, u32::MAX);
+        counts.add(Grade::F, 1);
+        let title = format!("{}\u{202e}**<@1>**\0", "名".repeat(5000));
+        let png = png(&title, &counts).unwrap();
+        // One film among four billion is less than a pixel: one bar shows, and nothing panics.
+        assert_eq!(bars(&png).len(), 1);
     }
 
     #[test]

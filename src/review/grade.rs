@@ -175,12 +175,12 @@ impl GradeCounts {
 
     pub fn add(&mut self, grade: Grade, n: u32) {
         if let Some(count) = self.0.get_mut(grade.rank() as usize) {
-            *count += n;
+            *count = count.saturating_add(n);
         }
     }
 
     pub fn total(&self) -> u32 {
-        self.0.iter().sum()
+        self.0.iter().fold(0, |sum, n| sum.saturating_add(*n))
     }
 
     /// Mean grade points, when there is a film.
