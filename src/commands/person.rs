@@ -119,7 +119,7 @@ fn role_option(cmd: &CommandInteraction) -> Result<RoleFilter, CommandError> {
         None => Ok(RoleFilter::Any),
         Some(text) => exact_role(text).ok_or_else(|| {
             CommandError::User(format!(
-                "`{}` is not a role: choose director, cast, writer or any.",
+                "“{}” is not a role: choose director, cast, writer or any.",
                 escape(&truncate(text, 40))
             ))
         }),

@@ -184,12 +184,17 @@ pub fn person_summary(films: &[FilmRow], role: RoleFilter) -> String {
         counts.add(f.grade, 1);
     }
     let n = u32::try_from(films.len()).unwrap_or(u32::MAX);
-    format!(
-        "{}{} · {}",
-        self::films(n),
-        role_words(role),
-        counts.spread()
-    )
+    with_spread(format!("{}{}", self::films(n), role_words(role)), &counts)
+}
+
+/// `head · A+ 2, A 3`, or `head` alone when there is no grade to count.
+fn with_spread(head: String, counts: &GradeCounts) -> String {
+    let spread = counts.spread();
+    if spread.is_empty() {
+        head
+    } else {
+        format!("{head} · {spread}")
+    }
 }
 
 /// ` as director`, ` in the cast`, ` as writer`, or nothing for any job.
@@ -204,7 +209,7 @@ pub fn role_words(role: RoleFilter) -> &'static str {
 
 /// `42 films · A+ 2, A 3 …`.
 pub fn grades_summary(counts: &GradeCounts) -> String {
-    format!("{} · {}", films(counts.total()), counts.spread())
+    with_spread(films(counts.total()), counts)
 }
 
 /// What a scope covers, in words: `the 1970s`, `1976`, `Jean-Luc Godard, the 1960s`, or
@@ -363,6 +368,8 @@ mod tests {
             "3 films as director · A 2, C 1"
         );
         assert_eq!(person_summary(&films[..1], RoleFilter::Any), "1 film · A 1");
+        assert_eq!(person_summary(&[], RoleFilter::Cast), "0 films in the cast");
+        assert_eq!(grades_summary(&GradeCounts::default()), "0 films");
         assert_eq!(scope_label(Some(1975), None, None), "the 1970s");
         assert_eq!(
             scope_label(Some(1970), Some(1976), Some("Ann Lee")),
