@@ -17,7 +17,6 @@ mod sloppy;
 mod sloppy_people;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use marquee::search::people::{PersonIndex, RoleFilter};
 use sloppy_people::{Kind, Verdict};
@@ -32,14 +31,9 @@ const OFFERED: usize = 25;
 
 #[test]
 fn person_queries_on_the_corpus() {
-    let path = match std::env::var_os("MARQUEE_PRECISION_CORPUS") {
-        Some(path) => PathBuf::from(path),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/truth.jsonl"),
-    };
-    if !path.exists() {
-        println!("skipped: {} not found", path.display());
+    let Some(path) = sloppy::corpus_path() else {
         return;
-    }
+    };
     let people = sloppy_people::load_people(&path).unwrap_or_else(|e| panic!("{e}"));
     let started = std::time::Instant::now();
     let index = PersonIndex::new(people.clone());
@@ -48,14 +42,8 @@ fn person_queries_on_the_corpus() {
         index.len(),
         started.elapsed()
     );
-    let per_kind = std::env::var("MARQUEE_PRECISION_PER_KIND")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(150);
-    let seed = std::env::var("MARQUEE_PRECISION_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(SEED);
+    let per_kind = sloppy::env_number("MARQUEE_PRECISION_PER_KIND", 150);
+    let seed = sloppy::env_number("MARQUEE_PRECISION_SEED", SEED);
     let queries = sloppy_people::sample(sloppy_people::generate(&people, seed), per_kind, seed);
 
     // kind → (exact, offered, fair, total)

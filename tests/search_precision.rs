@@ -16,7 +16,6 @@
 mod sloppy;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use marquee::search::TitleIndex;
 use sloppy::Kind;
@@ -26,14 +25,9 @@ const SEED: u64 = 0x6d61_7271_7565_6521;
 
 #[test]
 fn precision_at_one_on_the_corpus() {
-    let path = match std::env::var_os("MARQUEE_PRECISION_CORPUS") {
-        Some(path) => PathBuf::from(path),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/truth.jsonl"),
-    };
-    if !path.exists() {
-        println!("skipped: {} not found", path.display());
+    let Some(path) = sloppy::corpus_path() else {
         return;
-    }
+    };
     let rows = match sloppy::load_rows(&path) {
         Ok(rows) => rows,
         Err(e) => panic!("cannot read the corpus: {e}"),
@@ -45,14 +39,8 @@ fn precision_at_one_on_the_corpus() {
         index.len(),
         started.elapsed()
     );
-    let per_kind = std::env::var("MARQUEE_PRECISION_PER_KIND")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(120);
-    let seed = std::env::var("MARQUEE_PRECISION_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(SEED);
+    let per_kind = sloppy::env_number("MARQUEE_PRECISION_PER_KIND", 120);
+    let seed = sloppy::env_number("MARQUEE_PRECISION_SEED", SEED);
     let started = std::time::Instant::now();
     let queries = sloppy::sample(sloppy::generate(&rows, seed), per_kind, seed);
     println!(

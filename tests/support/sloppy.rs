@@ -50,6 +50,30 @@ pub fn load_rows(path: &Path) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+/// The `truth.jsonl` a precision test reads: `MARQUEE_PRECISION_CORPUS`, else the shared
+/// corpus beside the checkout; `None` (with a message saying the test is skipped) when it is
+/// not there.
+pub fn corpus_path() -> Option<std::path::PathBuf> {
+    let path = match std::env::var_os("MARQUEE_PRECISION_CORPUS") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/truth.jsonl"),
+    };
+    if path.exists() {
+        Some(path)
+    } else {
+        println!("skipped: {} not found", path.display());
+        None
+    }
+}
+
+/// A number from the environment variable `name`, or `default`.
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// splitmix64: a tiny, good-enough, fully deterministic pseudo-random generator.
 #[derive(Debug, Clone)]
 pub struct SplitMix64(u64);
