@@ -29,6 +29,7 @@ use fake_discord::{autocomplete, focused, opt, slash_command, Ctx};
 use marquee::archive::{Archive, Origin};
 use marquee::commands::{dispatch, Data};
 use marquee::review::{Grade, GradeCounts};
+use marquee::search::people::PersonRecord;
 use marquee::store::Store;
 use serde_json::{json, Value};
 use serenity::all::Interaction;
@@ -90,6 +91,19 @@ async fn run(data: &Data, payloads: Vec<Value>) -> (Vec<Duration>, usize) {
         println!("    {took:>10.2?}  {what}");
     }
     (times, failures)
+}
+
+/// The `i`-th scope of a mix of `kinds` (3: everything, a decade, a person; 4: a year too).
+fn scope_options(i: usize, kinds: usize, rng: &mut SplitMix64, people: &[PersonRecord]) -> Value {
+    match (i % kinds, kinds) {
+        (0, _) => json!([]),
+        (1, _) => json!([opt("decade", 4, 1930 + 10 * (i as i64 % 9))]),
+        (2, 4) => json!([opt("year", 4, 1960 + (i as i64 % 50))]),
+        _ => {
+            let name = rng.pick(people).map(|r| r.name.clone()).unwrap_or_default();
+            json!([opt("person", 3, name)])
+        }
+    }
 }
 
 #[tokio::main]
@@ -172,18 +186,7 @@ async fn main() -> anyhow::Result<()> {
     // /top: the whole archive, decades, years, people.
     let top: Vec<Value> = (0..queries)
         .map(|i| {
-            let options = match i % 4 {
-                0 => json!([]),
-                1 => json!([opt("decade", 4, 1930 + 10 * (i as i64 % 9))]),
-                2 => json!([opt("year", 4, 1960 + (i as i64 % 50))]),
-                _ => {
-                    let name = rng
-                        .pick(&records)
-                        .map(|r| r.name.clone())
-                        .unwrap_or_default();
-                    json!([opt("person", 3, name)])
-                }
-            };
+            let options = scope_options(i, 4, &mut rng, &records);
             slash_command(next(), "top", options, &ctx)
         })
         .collect();
@@ -238,17 +241,7 @@ async fn main() -> anyhow::Result<()> {
     // /stats: everything, decades, people (each reply renders a chart).
     let stats: Vec<Value> = (0..queries / 4)
         .map(|i| {
-            let options = match i % 3 {
-                0 => json!([]),
-                1 => json!([opt("decade", 4, 1930 + 10 * (i as i64 % 9))]),
-                _ => {
-                    let name = rng
-                        .pick(&records)
-                        .map(|r| r.name.clone())
-                        .unwrap_or_default();
-                    json!([opt("person", 3, name)])
-                }
-            };
+            let options = scope_options(i, 3, &mut rng, &records);
             slash_command(next(), "stats", options, &ctx)
         })
         .collect();

@@ -30,11 +30,6 @@ fn font() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn rgb(colour: u32) -> RGBColor {
-    let [_, r, g, b] = colour.to_be_bytes();
-    RGBColor(r, g, b)
-}
-
 /// The colour of a grade's bar: its band's colour, as on review cards.
 pub fn bar_colour(grade: Grade) -> [u8; 3] {
     let [_, r, g, b] = band_colour(grade).to_be_bytes();
@@ -90,7 +85,10 @@ fn draw(
         let i = u32::from(grade.rank());
         let mut bar = Rectangle::new(
             [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), n)],
-            rgb(band_colour(grade)).filled(),
+            {
+                let [r, g, b] = bar_colour(grade);
+                RGBColor(r, g, b).filled()
+            },
         );
         bar.set_margin(0, 0, 8, 8);
         bar
