@@ -16,6 +16,8 @@ pub struct Settings {
     pub archive: ArchiveSettings,
     pub search: SearchSettings,
     pub discord: DiscordSettings,
+    #[serde(default)]
+    pub import: crate::review::Limits,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::review::{ParseError, Review};
+use crate::review::{Limits, ParseError, Review};
 use crate::store::{FileOutcome, ImportCounts, Importer, Outcome, Store};
 
 /// How many files one transaction stores.
@@ -33,17 +33,17 @@ impl Source {
         }
     }
 
-    fn parse(self) -> (String, Result<Review, ParseError>) {
+    fn parse(self, limits: &Limits) -> (String, Result<Review, ParseError>) {
         let name = self.name();
         let parsed = match self {
-            Source::File(path) => match std::fs::read(&path) {
-                Ok(bytes) => Review::parse_bytes(&bytes),
+            Source::File(path) => match read_bounded(&path, limits.max_file_bytes) {
+                Ok(bytes) => Review::parse_bytes_with(&bytes, limits),
                 Err(err) => Err(ParseError {
                     line: None,
                     message: format!("cannot read the file: {err}"),
                 }),
             },
-            Source::Bytes { bytes, .. } => Review::parse_bytes(&bytes),
+            Source::Bytes { bytes, .. } => Review::parse_bytes_with(&bytes, limits),
             Source::Missing { error, .. } => Err(ParseError {
                 line: None,
                 message: error,
@@ -51,6 +51,17 @@ impl Source {
         };
         (name, parsed)
     }
+}
+
+/// Reads a file, but no more than one byte past `max`: a file larger than the limit is not
+/// read into memory only to be refused (the parser reports its size).
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let expected = file.metadata().map(|m| m.len()).unwrap_or(0).min(max + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Expands the command line's paths: a directory gives its `*.txt` files, recursively and in
@@ -121,13 +132,25 @@ impl ImportReport {
     }
 }
 
-/// Parses and stores `sources`, [`BATCH`] files to a transaction. `on_file` is called for
-/// each file once its batch has committed (for a progress bar).
+/// [`import_sources_with`] within the default [`Limits`].
 pub async fn import_sources(
     store: &Store,
     sources: Vec<Source>,
+    on_file: impl FnMut(&FileOutcome),
+) -> anyhow::Result<ImportReport> {
+    import_sources_with(store, sources, &Limits::default(), on_file).await
+}
+
+/// Parses and stores `sources`, [`BATCH`] files to a transaction; a file past one of the
+/// `limits` fails alone. `on_file` is called for each file once its batch has committed
+/// (for a progress bar).
+pub async fn import_sources_with(
+    store: &Store,
+    sources: Vec<Source>,
+    limits: &Limits,
     mut on_file: impl FnMut(&FileOutcome),
 ) -> anyhow::Result<ImportReport> {
+    let limits = *limits;
     let mut importer = Importer::start(store).await?;
     let mut report = ImportReport::default();
     let mut sources = sources.into_iter().peekable();
@@ -135,7 +158,10 @@ pub async fn import_sources(
         let chunk: Vec<Source> = sources.by_ref().take(BATCH).collect();
         // Reading and parsing are blocking work: keep them off the async threads.
         let parsed = tokio::task::spawn_blocking(move || {
-            chunk.into_iter().map(Source::parse).collect::<Vec<_>>()
+            chunk
+                .into_iter()
+                .map(|source| source.parse(&limits))
+                .collect::<Vec<_>>()
         })
         .await?;
         for outcome in importer.store_batch(parsed).await? {

@@ -319,7 +319,7 @@ async fn failures_inside_become_a_short_apology() {
 
 #[tokio::test]
 async fn every_card_stays_within_discord_limits() {
-    // A review far larger than any real one.
+    // A review far larger than any real one: past the default limits, which config can raise.
     let cast: Vec<String> = (0..60)
         .map(|i| format!("Actor Number{i} (Role {i})"))
         .collect();
@@ -333,7 +333,13 @@ async fn every_card_stays_within_discord_limits() {
         "Nora Lind",
         "T".repeat(400),
     );
-    let review = Review::parse(&text).unwrap();
+    let raised = marquee::review::Limits {
+        max_title_chars: 1000,
+        max_name_chars: 10_000,
+        ..Default::default()
+    };
+    assert!(Review::parse(&text).is_err());
+    let review = Review::parse_with(&text, &raised).unwrap();
     let card = Card::of(&review, "Dennis Schwartz");
     assert!(card.title.chars().count() <= limits::TITLE);
     assert!(card.title.ends_with('…'));

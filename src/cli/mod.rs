@@ -14,9 +14,10 @@ use serde_json::json;
 
 use crate::archive::{Archive, Lookup, Origin};
 use crate::config::{ProcessEnv, Settings};
-use crate::import::{collect_sources, import_sources};
+use crate::import::{collect_sources, import_sources_with};
 use crate::present::{card_response, Card, ReviewJson};
 use crate::review::Grade;
+use crate::review::Limits;
 use crate::store::{RandomFilter, Store};
 
 /// marquee — one film critic's review archive, as a Discord bot and a command line.
@@ -151,7 +152,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         None => settings.database.url.clone(),
     };
     match cli.command {
-        Command::Import { paths, json } => import(&url, &paths, json).await,
+        Command::Import { paths, json } => import(&url, &paths, &settings.import, json).await,
         Command::Lookup {
             query,
             year,
@@ -200,7 +201,12 @@ async fn open_for_reading(url: &str) -> anyhow::Result<Archive> {
     Ok(archive)
 }
 
-async fn import(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+async fn import(
+    url: &str,
+    paths: &[PathBuf],
+    limits: &Limits,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let store = Store::open(url, true).await?;
     let sources = collect_sources(paths);
     let bar = if json || !std::io::stderr().is_terminal() {
@@ -212,7 +218,7 @@ async fn import(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<Exit
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let report = import_sources(&store, sources, |_| bar.inc(1)).await;
+    let report = import_sources_with(&store, sources, limits, |_| bar.inc(1)).await;
     bar.finish_and_clear();
     store.close().await;
     let report = report?;

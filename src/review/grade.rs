@@ -108,7 +108,7 @@ impl Grade {
         let letter = chars.next().map(|c| c.to_ascii_uppercase());
         let sign = chars.next();
         let rest = chars.next();
-        let err = || GradeError(text.trim().to_string());
+        let err = || GradeError(super::limits::excerpt(text.trim(), 40));
         if rest.is_some() {
             return Err(err());
         }

@@ -3,9 +3,11 @@
 pub mod decode;
 pub mod grade;
 mod header;
+mod limits;
 pub mod model;
 pub mod parse;
 
 pub use grade::{Grade, GradeCounts};
+pub use limits::Limits;
 pub use model::{CastMember, Credits, Layout, Review, Role};
 pub use parse::{readable_title, ParseError};

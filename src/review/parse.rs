@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use super::decode::{decode, DecodeError};
 use super::grade::Grade;
 use super::header::{collapse_spaces, parse_credits, parse_key};
-use super::model::{Layout, Review};
+use super::limits::{excerpt, nesting, over, Limits};
+use super::model::{Credits, Layout, Review};
 
 /// Why a text is not a review. `line` is 1-based; `None` when the problem is not on one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,9 +31,7 @@ impl ParseError {
 
 impl From<DecodeError> for ParseError {
     fn from(err: DecodeError) -> Self {
-        match err {
-            DecodeError::Binary { line } => ParseError::at(line, err.to_string()),
-        }
+        ParseError::at(err.line(), err.to_string())
     }
 }
 
@@ -53,39 +52,168 @@ impl Line<'_> {
 }
 
 impl Review {
-    /// Decodes (UTF-8, BOM, UTF-16, Windows-1252) and parses a review file's bytes.
+    /// Decodes (UTF-8, BOM, UTF-16, Windows-1252) and parses a review file's bytes, within
+    /// the default [`Limits`].
     pub fn parse_bytes(bytes: &[u8]) -> Result<Review, ParseError> {
-        let (text, _) = decode(bytes)?;
-        Review::parse(&text)
+        Review::parse_bytes_with(bytes, &Limits::default())
     }
 
-    /// Parses a review in either layout.
+    /// [`Review::parse_bytes`] within `limits`.
+    pub fn parse_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Review, ParseError> {
+        check_file_size(bytes.len() as u64, limits)?;
+        let (text, _) = decode(bytes)?;
+        Review::parse_with(&text, limits)
+    }
+
+    /// Parses a review in either layout, within the default [`Limits`].
     pub fn parse(text: &str) -> Result<Review, ParseError> {
+        Review::parse_with(text, &Limits::default())
+    }
+
+    /// Parses a review in either layout. Time and memory are linear in the text's length.
+    pub fn parse_with(text: &str, limits: &Limits) -> Result<Review, ParseError> {
+        check_file_size(text.len() as u64, limits)?;
         let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
         let lines: Vec<Line> = normalised
             .split('\n')
             .enumerate()
             .map(|(i, text)| Line { no: i + 1, text })
             .collect();
+        for line in &lines {
+            if let Some(chars) = over(line.text, limits.max_line_chars) {
+                return Err(ParseError::at(
+                    line.no,
+                    format!(
+                        "the line is {chars} characters long; the longest allowed is {} \
+                         (import.max_line_chars)",
+                        limits.max_line_chars
+                    ),
+                ));
+            }
+        }
         let first = lines
             .iter()
             .position(|l| !l.is_blank())
             .ok_or_else(|| ParseError::at(1, "empty file: expected a review"))?;
+        let first_no = lines.get(first).map_or(1, |l| l.no);
+        let (head, _) = logical_line(&lines, first);
+        let depth = nesting(&head);
+        if depth > limits.max_nesting {
+            return Err(ParseError::at(
+                first_no,
+                format!(
+                    "the credits header nests parentheses {depth} deep; at most {} are allowed \
+                     (import.max_nesting)",
+                    limits.max_nesting
+                ),
+            ));
+        }
         // A capsule's title comes before its header, and may itself start with `(`: the
         // layout is modern only when the credits header opens the file.
-        let (head, _) = logical_line(&lines, first);
         let modern = match short_header_start(&head) {
             Some(open) => open == 0,
             None => head.starts_with('('),
         };
         let mut review = if modern {
-            parse_modern(&lines, first)?
+            parse_modern(&lines, first, limits)?
         } else {
-            parse_short(&lines, first)?
+            parse_short(&lines, first, limits)?
         };
         review.raw_text = text.to_owned();
         Ok(review)
     }
+}
+
+fn check_file_size(bytes: u64, limits: &Limits) -> Result<(), ParseError> {
+    if bytes > limits.max_file_bytes {
+        return Err(ParseError {
+            line: None,
+            message: format!(
+                "the file is {bytes} bytes; the largest allowed is {} (import.max_file_bytes)",
+                limits.max_file_bytes
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses credits that no review has: too many names, a name too long to be one, no year.
+fn check_credits(credits: &Credits, line: usize, limits: &Limits) -> Result<(), ParseError> {
+    let names =
+        [
+            &credits.directors,
+            &credits.writers,
+            &credits.cinematographers,
+            &credits.editors,
+            &credits.music,
+            &credits.producers,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .chain(credits.cast.iter().flat_map(|member| {
+            std::iter::once(member.actor.as_str()).chain(member.role.as_deref())
+        }))
+        .chain(credits.studio.as_deref());
+    let mut count = 0usize;
+    for name in names {
+        count += 1;
+        if let Some(chars) = over(name, limits.max_name_chars) {
+            return Err(ParseError::at(
+                line,
+                format!(
+                    "a name in the credits is {chars} characters long; the longest allowed is {} \
+                     (import.max_name_chars)",
+                    limits.max_name_chars
+                ),
+            ));
+        }
+    }
+    if count > limits.max_credits {
+        return Err(ParseError::at(
+            line,
+            format!(
+                "the credits header lists {count} names; at most {} are allowed \
+                 (import.max_credits)",
+                limits.max_credits
+            ),
+        ));
+    }
+    if credits.year.is_none() {
+        return Err(ParseError::at(
+            line,
+            "the credits header has no year: expected it last, as in `(director: …; 1999)`",
+        ));
+    }
+    Ok(())
+}
+
+fn check_title_length(title: &str, line: usize, max: usize) -> Result<(), ParseError> {
+    match over(title, max) {
+        Some(chars) => Err(ParseError::at(
+            line,
+            format!(
+                "the title is {chars} characters long; the longest allowed is {max} \
+                 (import.max_title_chars)"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A title is at most `max_title_chars` long and has a letter or a digit in it.
+fn check_title(title: &str, line: usize, limits: &Limits) -> Result<(), ParseError> {
+    check_title_length(title, line, limits.max_title_chars)?;
+    if !title.chars().any(char::is_alphanumeric) {
+        return Err(ParseError::at(
+            line,
+            format!(
+                "`{}` is not a title: it has no letter or digit",
+                excerpt(title, 40)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The first line and its indented continuation lines, joined; and the index after them.
@@ -200,7 +328,10 @@ fn dated(line: Line, marker: &str) -> Result<Option<NaiveDate>, ParseError> {
     parse_date(token).map(Some).ok_or_else(|| {
         ParseError::at(
             line.no,
-            format!("expected a date M/D/YYYY after `{marker}`, found `{token}`"),
+            format!(
+                "expected a date M/D/YYYY after `{marker}`, found `{}`",
+                excerpt(token, 40)
+            ),
         )
     })
 }
@@ -243,10 +374,12 @@ fn unquote(text: &str) -> String {
     collapse_spaces(text)
 }
 
-fn parse_modern(lines: &[Line], first: usize) -> Result<Review, ParseError> {
+fn parse_modern(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, ParseError> {
+    let first_line = lines.get(first).map_or(1, |l| l.no);
     let (header, after_header) = logical_line(lines, first);
     let (inner, _) = split_parenthesised(&header, 0);
     let credits = parse_credits(inner);
+    check_credits(&credits, first_line, limits)?;
 
     // The footer: the last line that carries the grade.
     let rest = lines.get(after_header..).unwrap_or(&[]);
@@ -303,6 +436,11 @@ fn parse_modern(lines: &[Line], first: usize) -> Result<Review, ParseError> {
             "expected the title line `<Director>'s <Title>` before the footer",
         )
     })?;
+    check_title(
+        &title,
+        block.get(title_at).map_or(footer.no, |l| l.no),
+        limits,
+    )?;
     let tagline_lines = block.get(title_at + 1..).unwrap_or(&[]);
     let tagline = Some(join_lines(tagline_lines)).filter(|t| !t.is_empty());
 
@@ -370,18 +508,24 @@ fn parse_modern(lines: &[Line], first: usize) -> Result<Review, ParseError> {
     })
 }
 
+/// How many lines above the footer the title line may be (the tagline is a line or two).
+const TITLE_BLOCK_LINES: usize = 32;
+
 /// Picks the `<Director>'s <Title>` line from the block before the footer: the last
 /// unindented line that starts with a director's possessive, else the last with any possessive.
 fn find_title_line(block: &[Line], directors: &[String]) -> Option<(usize, String)> {
+    let skipped = block.len().saturating_sub(TITLE_BLOCK_LINES);
     let unindented = || {
         block
             .iter()
             .enumerate()
+            .skip(skipped)
             .rev()
             .filter(|(_, l)| !l.is_indented() && !l.is_blank())
     };
+    let names = director_names(directors);
     unindented()
-        .find_map(|(i, l)| strip_director_possessive(l.text, directors).map(|t| (i, t)))
+        .find_map(|(i, l)| strip_director_possessive(l.text, &names).map(|t| (i, t)))
         .or_else(|| unindented().find_map(|(i, l)| strip_any_possessive(l.text).map(|t| (i, t))))
         .map(|(i, title)| (i, title.trim().to_owned()))
         .filter(|(_, title)| !title.is_empty())
@@ -401,12 +545,27 @@ fn fold_char(c: char) -> String {
         .to_lowercase()
 }
 
-/// If `line` starts with `name` (folded), the byte offset where the name ends.
-fn folded_prefix(line: &str, name: &str) -> Option<usize> {
-    let want: String = collapse_spaces(name).chars().map(fold_char).collect();
-    if want.is_empty() {
-        return None;
+fn fold(name: &str) -> String {
+    collapse_spaces(name).chars().map(fold_char).collect()
+}
+
+/// The directors' names as a title line may start with them, folded, longest first: each
+/// name, and for a few directors all of them joined (`A & B's Title`).
+fn director_names(directors: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    if (2..=4).contains(&directors.len()) {
+        for joiner in [" & ", " and ", ", ", "/"] {
+            names.push(fold(&directors.join(joiner)));
+        }
     }
+    names.extend(directors.iter().map(|d| fold(d)));
+    names.retain(|n| !n.is_empty());
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names
+}
+
+/// If `line` starts with the folded name `want`, the byte offset where the name ends.
+fn folded_prefix(line: &str, want: &str) -> Option<usize> {
     let mut got = String::new();
     for (i, c) in line.char_indices() {
         if got.len() >= want.len() {
@@ -428,15 +587,7 @@ fn after_possessive(rest: &str) -> Option<&str> {
     rest.starts_with(char::is_whitespace).then(|| rest.trim())
 }
 
-fn strip_director_possessive<'a>(line: &'a str, directors: &[String]) -> Option<&'a str> {
-    let mut names: Vec<String> = Vec::new();
-    if directors.len() > 1 {
-        for joiner in [" & ", " and ", ", ", "/"] {
-            names.push(directors.join(joiner));
-        }
-    }
-    names.extend(directors.iter().cloned());
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+fn strip_director_possessive<'a>(line: &'a str, names: &[String]) -> Option<&'a str> {
     names
         .iter()
         .filter_map(|name| folded_prefix(line, name))
@@ -463,6 +614,9 @@ fn strip_any_possessive(line: &str) -> Option<&str> {
         })
 }
 
+/// How far past a `(` a header key's `:` may be.
+const KEY_WINDOW: usize = 64;
+
 /// Where the credits header starts in a capsule's first line: the first `(` that opens
 /// `key: …`.
 fn short_header_start(text: &str) -> Option<usize> {
@@ -470,16 +624,21 @@ fn short_header_start(text: &str) -> Option<usize> {
         .filter(|(_, c)| *c == '(')
         .map(|(i, _)| i)
         .find(|&open| {
+            // A key is a few words: look no further than that for its `:`, so that a run of
+            // `(` costs its length, not its square.
             let after = text.get(open + 1..).unwrap_or("");
-            let key_end = after.find([':', ';', ')']).unwrap_or(after.len());
-            after
-                .get(key_end..)
-                .is_some_and(|r| r.starts_with([':', ';']))
-                && parse_key(after.get(..key_end).unwrap_or("")).is_some()
+            let Some((key_end, delimiter)) = after
+                .char_indices()
+                .take(KEY_WINDOW)
+                .find(|(_, c)| matches!(c, ':' | ';' | ')'))
+            else {
+                return false;
+            };
+            delimiter != ')' && parse_key(after.get(..key_end).unwrap_or("")).is_some()
         })
 }
 
-fn parse_short(lines: &[Line], first: usize) -> Result<Review, ParseError> {
+fn parse_short(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, ParseError> {
     let first_line = lines.get(first).map_or(1, |l| l.no);
     let (head, after_head) = logical_line(lines, first);
     let open = short_header_start(&head).ok_or_else(|| {
@@ -492,18 +651,27 @@ fn parse_short(lines: &[Line], first: usize) -> Result<Review, ParseError> {
     let title_part = head.get(..open).unwrap_or("").trim();
     let (inner, after) = split_parenthesised(&head, open);
     let credits = parse_credits(inner);
+    check_credits(&credits, first_line, limits)?;
     let head_line = Line {
         no: first_line,
         text: after,
     };
     let reviewed_on = dated(head_line, "REVIEWED ON")?;
 
+    // The title and an alternative one in parentheses, bounded before they are cased.
+    if over(title_part, 2 * limits.max_title_chars + 3).is_some() {
+        check_title_length(title_part, first_line, limits.max_title_chars)?;
+    }
     let (title, alt_title) = capsule_title(title_part).ok_or_else(|| {
         ParseError::at(
             first_line,
             "expected the film's title before the credits header",
         )
     })?;
+    check_title(&title, first_line, limits)?;
+    if let Some(alt) = &alt_title {
+        check_title(alt, first_line, limits)?;
+    }
 
     let rest = lines.get(after_head..).unwrap_or(&[]);
     let GradeLine {
@@ -597,6 +765,7 @@ fn capitalise(word: &str) -> String {
     let mut start_of_word = true;
     let mut chars = word.chars().peekable();
     let mut prev: Option<char> = None;
+    let mut letters = 0usize;
     while let Some(c) = chars.next() {
         let upper = start_of_word && c.is_alphabetic();
         if upper {
@@ -606,13 +775,19 @@ fn capitalise(word: &str) -> String {
         }
         if c.is_alphabetic() {
             start_of_word = false;
+            letters += 1;
         }
         // Spider-Man, O'Brien, L'Avventura: a new word starts after a hyphen, and after an
         // apostrophe that follows a single letter and is followed by more than one letter.
         let apostrophe_starts_word = (c == '\'' || c == '’')
             && prev.is_some_and(char::is_alphabetic)
-            && out.chars().filter(|c| c.is_alphabetic()).count() == 1
-            && chars.clone().take_while(|c| c.is_alphabetic()).count() > 1;
+            && letters == 1
+            && chars
+                .clone()
+                .take_while(|c| c.is_alphabetic())
+                .take(2)
+                .count()
+                > 1;
         if c == '-' || c == '/' || apostrophe_starts_word {
             start_of_word = true;
         }
