@@ -426,9 +426,180 @@ fn error_display_names_the_line() {
     assert!(e.to_string().starts_with("line 3: "), "{e}");
 }
 
+mod limits {
+    use super::*;
+
+    fn tight() -> Limits {
+        Limits {
+            max_file_bytes: 2_000,
+            max_line_chars: 300,
+            max_title_chars: 20,
+            max_name_chars: 12,
+            max_credits: 8,
+            max_nesting: 2,
+        }
+    }
+
+    fn refused(text: &str) -> ParseError {
+        match Review::parse_with(text, &tight()) {
+            Ok(r) => panic!("parsed within tight limits: {r:?}"),
+            Err(e) => e,
+        }
+    }
+
+    const SMALL: &str = "(director: Nora Lind; cast: Ann Lee (June); 2019)";
+
+    #[test]
+    fn a_review_within_every_limit_parses() {
+        let text = modern(
+            SMALL,
+            "“Q.”",
+            "Nora Lind's The Long Walk",
+            "REVIEWED ON 1/2/2003  GRADE: B",
+        );
+        assert!(text.len() < 2_000);
+        assert_eq!(
+            Review::parse_with(&text, &tight()).unwrap().title,
+            "The Long Walk"
+        );
+    }
+
+    #[test]
+    fn each_limit_names_its_line_and_setting() {
+        let big = modern(
+            SMALL,
+            &format!("“{}”", "q".repeat(2_000)),
+            "Nora Lind's X",
+            "GRADE: B",
+        );
+        let e = refused(&big);
+        assert_eq!(e.line, None);
+        assert!(e.message.contains("import.max_file_bytes"), "{e}");
+
+        let e = refused(&modern(
+            SMALL,
+            &"q".repeat(301),
+            "Nora Lind's X",
+            "GRADE: B",
+        ));
+        assert_eq!(e.line, Some(3));
+        assert!(
+            e.message.contains("301 characters") && e.message.contains("import.max_line_chars"),
+            "{e}"
+        );
+
+        let e = refused(&modern(
+            SMALL,
+            "“Q.”",
+            &format!("Nora Lind's {}", "T".repeat(21)),
+            "GRADE: B",
+        ));
+        assert_eq!(e.line, Some(11));
+        assert!(e.message.contains("import.max_title_chars"), "{e}");
+
+        let e = refused(&modern(
+            "(director: Nora Lindqvist-Berg; 2019)",
+            "“Q.”",
+            "Nora's X",
+            "GRADE: B",
+        ));
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("import.max_name_chars"), "{e}");
+
+        let e = refused(&modern(
+            "(director: A; cast: B, C, D, E, F, G, H, I; 2019)",
+            "“Q.”",
+            "A's X",
+            "GRADE: B",
+        ));
+        assert_eq!(e.line, Some(1));
+        assert!(
+            e.message.contains("9 names") && e.message.contains("import.max_credits"),
+            "{e}"
+        );
+
+        let e = refused(&modern(
+            "(director: A (B (C)); 2019)",
+            "“Q.”",
+            "A's X",
+            "GRADE: B",
+        ));
+        assert_eq!(e.line, Some(1));
+        assert!(
+            e.message.contains("3 deep") && e.message.contains("import.max_nesting"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_capsule_title_is_bounded_before_it_is_cased() {
+        let text = format!(
+            "{} (director: A; 1999) Reviewed on 1/2/2003. Body. GRADE: B",
+            "'A".repeat(30)
+        );
+        let e = refused(&text);
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("import.max_title_chars"), "{e}");
+    }
+
+    #[test]
+    fn a_title_needs_a_letter_or_a_digit() {
+        let e = error(&modern(
+            HEADER,
+            "“Q.”",
+            "Nora Lind's ?!… —",
+            "REVIEWED ON 1/2/2003  GRADE: B",
+        ));
+        assert_eq!(e.line, Some(11));
+        assert!(e.message.contains("not a title"), "{e}");
+        let e = error("((( (director: A; 1999) Reviewed on 1/2/2003. Body. GRADE: B");
+        assert!(e.message.contains("title"), "{e}");
+        // Digits are enough: `1941`, `300`.
+        assert_eq!(
+            parse(&modern(HEADER, "“Q.”", "Nora Lind's 1941", "GRADE: B")).title,
+            "1941"
+        );
+    }
+
+    #[test]
+    fn a_review_needs_a_year() {
+        let e = error(&modern(
+            "(director: Nora Lind; cast: Ann Lee)",
+            "“Q.”",
+            "Nora Lind's X",
+            "GRADE: B",
+        ));
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("no year"), "{e}");
+    }
+
+    #[test]
+    fn errors_quote_no_more_than_an_excerpt() {
+        let e = error(&modern(
+            HEADER,
+            "“Q.”",
+            "Nora Lind's X",
+            &format!("GRADE: {}", "Z".repeat(5_000)),
+        ));
+        assert!(e.message.len() < 200, "{}", e.message.len());
+    }
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
+
+    /// What every parsed review holds, whatever the text.
+    fn holds_the_invariants(review: &Review) {
+        let limits = Limits::default();
+        assert!(review.title.chars().count() <= limits.max_title_chars);
+        assert!(
+            review.title.chars().any(char::is_alphanumeric),
+            "{:?}",
+            review.title
+        );
+        assert!(review.credits.year.is_some());
+    }
 
     fn fragments() -> impl Strategy<Value = String> {
         let pieces = prop::collection::vec(
@@ -471,7 +642,9 @@ mod never_panics {
 
         #[test]
         fn on_review_shaped_text(text in fragments()) {
-            let _ = Review::parse(&text);
+            if let Ok(review) = Review::parse(&text) {
+                holds_the_invariants(&review);
+            }
         }
 
         #[test]
@@ -479,9 +652,13 @@ mod never_panics {
             let mut text = modern(HEADER, "“Q.”", "Nora Lind's X", "REVIEWED ON 1/2/2003  GRADE: B");
             let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
             text.insert(at, insert);
-            let _ = Review::parse(&text);
+            if let Ok(review) = Review::parse(&text) {
+                holds_the_invariants(&review);
+            }
             text.truncate(at);
-            let _ = Review::parse(&text);
+            if let Ok(review) = Review::parse(&text) {
+                holds_the_invariants(&review);
+            }
         }
     }
 }
