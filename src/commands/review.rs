@@ -14,6 +14,7 @@ use super::{
 };
 
 use crate::archive::Lookup;
+use crate::present::markdown::escape;
 use crate::present::{card_response, no_mentions, title_with_year, truncate, Card};
 use crate::search::Candidate;
 
@@ -125,12 +126,12 @@ fn pick_menu(options: Vec<CreateSelectMenuOption>) -> CreateActionRow {
 
 /// An ephemeral reply listing the closest titles.
 pub fn not_found(query: &str, closest: &[Candidate]) -> CreateInteractionResponse {
-    let query = truncate(query.trim(), 100);
+    let query = escape(&truncate(query.trim(), 100));
     let mut content = format!("No review matches “{query}”.");
     if !closest.is_empty() {
         content.push_str(" Closest titles:");
         for c in closest.iter().take(5) {
-            content.push_str(&format!("\n• {}", candidate_label(c)));
+            content.push_str(&format!("\n• {}", escape(&candidate_label(c))));
         }
     }
     ephemeral(&content)

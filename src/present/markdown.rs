@@ -9,9 +9,16 @@ const ALWAYS: &[char] = &['\\', '*', '_', '~', '`', '|', '<', '>', '[', ']', '@'
 /// Characters that format only at the start of a line (lists, headings, quotes).
 const LINE_START: &[char] = &['-', '+', '>', '#'];
 
+/// Bidirectional embeddings, overrides and isolates: invisible, and able to show the text
+/// after them reversed (`U+202E`), so a title or a query could pass itself off as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` with every character that Discord markdown would act on escaped: emphasis, code,
 /// spoilers, quotes, headings, lists, masked links, mentions (`@everyone`, `<@123>`, `<#5>`)
 /// and bare links (`https://…` shows as text). Escaped punctuation shows as itself.
+/// Bidirectional controls are dropped (the text shows in its stored order).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut line_start = true;
@@ -20,6 +27,9 @@ pub fn escape(text: &str) -> String {
         if c == '\n' {
             out.push(c);
             line_start = true;
+            continue;
+        }
+        if is_bidi_control(c) {
             continue;
         }
         if ALWAYS.contains(&c) || (line_start && LINE_START.contains(&c)) {
@@ -44,6 +54,21 @@ pub fn escape(text: &str) -> String {
         line_start = line_start && c.is_whitespace();
     }
     out
+}
+
+/// [`escape`]d `text` of at most `max` characters: the text is cut (with `…`) before it is
+/// escaped, so a cut never strands a backslash.
+pub fn escape_within(text: &str, max: usize) -> String {
+    let mut keep = max;
+    loop {
+        let escaped = escape(&crate::present::truncate(text, keep));
+        let over = escaped.chars().count().saturating_sub(max);
+        if over == 0 {
+            return escaped;
+        }
+        // Each kept character escapes to at most two: this converges in a few rounds.
+        keep = keep.saturating_sub(over.div_ceil(2).max(1));
+    }
 }
 
 /// Discord markdown for a snippet whose matched words sit between [`MATCH_START`] and
@@ -104,6 +129,35 @@ pub fn snippet_plain(marked: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_within_a_limit_never_strands_a_backslash() {
+        for text in [
+            "*".repeat(50),
+            "a*".repeat(40),
+            "plain ".repeat(30),
+            "<@1>".repeat(20),
+        ] {
+            for max in [1, 2, 7, 10, 33, 64] {
+                let out = escape_within(&text, max);
+                assert!(out.chars().count() <= max, "{text:?} {max}: {out:?}");
+                let unescaped = out.strip_suffix('…').unwrap_or(&out);
+                assert!(
+                    !unescaped.ends_with('\\') || unescaped.ends_with("\\\\"),
+                    "{out:?}"
+                );
+            }
+        }
+        assert_eq!(escape_within("**bold**", 100), r"\*\*bold\*\*");
+        assert_eq!(escape_within("", 10), "");
+    }
+
+    #[test]
+    fn bidirectional_controls_are_dropped() {
+        assert_eq!(escape("abc\u{202E}fed\u{2066}x\u{2069}"), "abcfedx");
+        // Joiners stay: they build emoji sequences.
+        assert_eq!(escape("👩\u{200D}💻"), "👩\u{200D}💻");
+    }
 
     #[test]
     fn formatting_characters_are_escaped() {

@@ -177,16 +177,50 @@ impl Card {
         }
     }
 
-    /// The card as a Discord embed.
-    pub fn embed(&self) -> CreateEmbed {
-        let mut embed = CreateEmbed::new()
-            .title(&self.title)
-            .colour(self.colour)
-            .footer(CreateEmbedFooter::new(&self.footer));
-        if !self.description.is_empty() {
-            embed = embed.description(&self.description);
+    /// The card as Discord shows it: title, description and field values escaped so that
+    /// review text shows as written (no formatting, links or mentions of its own), still
+    /// within the embed limits. The footer is left as it is: Discord shows footers verbatim.
+    pub fn for_discord(&self) -> Card {
+        use markdown::escape_within;
+        let title = escape_within(&self.title, limits::TITLE);
+        let fields: Vec<(String, String, bool)> = self
+            .fields
+            .iter()
+            .map(|(name, value, inline)| {
+                (
+                    escape_within(name, limits::FIELD_NAME),
+                    escape_within(value, limits::FIELD_VALUE),
+                    *inline,
+                )
+            })
+            .collect();
+        let used = title.chars().count()
+            + self.footer.chars().count()
+            + fields
+                .iter()
+                .map(|(n, v, _)| n.chars().count() + v.chars().count())
+                .sum::<usize>();
+        let budget = limits::DESCRIPTION.min(limits::TOTAL.saturating_sub(used));
+        Card {
+            title,
+            description: escape_within(&self.description, budget),
+            colour: self.colour,
+            fields,
+            footer: self.footer.clone(),
         }
-        embed.fields(self.fields.iter().cloned())
+    }
+
+    /// The card as a Discord embed (see [`Card::for_discord`]).
+    pub fn embed(&self) -> CreateEmbed {
+        let shown = self.for_discord();
+        let mut embed = CreateEmbed::new()
+            .title(shown.title)
+            .colour(shown.colour)
+            .footer(CreateEmbedFooter::new(shown.footer));
+        if !shown.description.is_empty() {
+            embed = embed.description(shown.description);
+        }
+        embed.fields(shown.fields)
     }
 
     /// The card as readable text, for a terminal.
