@@ -3,6 +3,7 @@
 //! them. Nothing here touches the network.
 
 pub mod lists;
+mod options;
 pub mod person;
 pub mod random;
 pub mod review;
@@ -104,13 +105,16 @@ pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<CreateIn
     let (what, result) = match interaction {
         Interaction::Command(cmd) => {
             let result = match command(&cmd.data.name) {
-                Some(c) => c.run(data, cmd).await,
+                Some(c) => match options::check(cmd) {
+                    Ok(()) => c.run(data, cmd).await,
+                    Err(err) => Err(err),
+                },
                 None => Err(CommandError::User(format!(
                     "I don't know the command /{}.",
-                    cmd.data.name
+                    crate::present::markdown::escape(&truncate(&cmd.data.name, 32))
                 ))),
             };
-            (format!("/{}", cmd.data.name), result)
+            (format!("/{}", truncate(&cmd.data.name, 32)), result)
         }
         Interaction::Autocomplete(ac) => {
             let result = match command(&ac.data.name) {
