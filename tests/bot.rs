@@ -11,150 +11,14 @@ mod fake_discord;
 #[path = "support/archive.rs"]
 mod archive;
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+#[path = "support/serve.rs"]
+mod serve;
+
 use std::time::{Duration, Instant};
 
 use fake_discord::{component, opt, slash_command, Ctx, FakeDiscord, Recorded, Scripted};
 use serde_json::{json, Value};
-
-const BIN: &str = env!("CARGO_BIN_EXE_marquee");
-const TOKEN: &str = "bot-test-token-do-not-print";
-const MANAGE_CHANNELS: u64 = 1 << 4;
-const SEND_MESSAGES: u64 = 1 << 11;
-const WAIT: Duration = Duration::from_secs(20);
-
-fn sample_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample")
-}
-
-/// A running `marquee serve`, killed when dropped; its log goes to a file.
-struct Bot {
-    child: std::process::Child,
-    log: PathBuf,
-}
-
-impl Bot {
-    async fn start(dir: &Path, fake: &FakeDiscord, extra_env: &[(&str, &str)]) -> Bot {
-        let log = dir.join(format!("serve-{}.log", fake.ready_count()));
-        let mut cmd = std::process::Command::new(BIN);
-        cmd.arg("serve")
-            .current_dir(dir)
-            .env("DISCORD_TOKEN", TOKEN)
-            .env("DISCORD_API_BASE", fake.api_base())
-            .env("DATABASE_URL", db_url(dir))
-            .env("MARQUEE__DISCORD__ANNOUNCE_INTERVAL_SECONDS", "1")
-            .env("RUST_LOG", "marquee=debug,serenity=warn")
-            .env("NO_PROXY", "127.0.0.1")
-            .env_remove("HTTP_PROXY")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("http_proxy")
-            .env_remove("https_proxy")
-            .env_remove("MARQUEE_DEV_GUILD")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap());
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let child = cmd.spawn().expect("marquee serve starts");
-        Bot { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Kills the process at once (SIGKILL), as a crash would.
-    fn crash(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.log()
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn db_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("bot.db").display())
-}
-
-/// Runs `marquee import` as its own process, as a user would beside the running bot.
-fn import(dir: &Path, paths: &[&Path]) -> std::process::Output {
-    std::process::Command::new(BIN)
-        .arg("import")
-        .args(paths)
-        .env("DATABASE_URL", db_url(dir))
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-/// A modern review written for these tests.
-fn review_text(title: &str, year: i32, grade: &str) -> String {
-    format!(
-        "(director: Nora Lind; cast: Ann Lee (June), Bo Park; Runtime: 99; MPAA Rating: PG; producer: Gus Rowe: Neon; {year})\n\n\
-         “Announced with @everyone in the text, which must ping no one.”\n\nReviewed by Dennis Schwartz\n\nOne paragraph.\n\n\
-         Nora Lind's {title}\n      a tagline\n\n\nREVIEWED ON 3/4/2020  GRADE: {grade}"
-    )
-}
-
-fn callback_of(id: u64) -> impl Fn(&Recorded) -> bool {
-    move |r| r.is("POST", &format!("/interactions/{id}/"))
-}
-
-fn assert_mentions_nobody(body: &Value) {
-    let mentions = body
-        .pointer("/data/allowed_mentions")
-        .or_else(|| body.get("allowed_mentions"));
-    assert_eq!(
-        mentions.and_then(|m| m.get("parse")),
-        Some(&json!([])),
-        "allowed_mentions must mention nobody: {body}"
-    );
-}
-
-/// Starts a fake and a bot over a database holding the sample archive; waits for READY and
-/// the command registration.
-async fn started(dir: &Path, extra_env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
-    started_with(dir, &sample_dir(), extra_env).await
-}
-
-/// Like [`started`], over the reviews in `archive`.
-async fn started_with(
-    dir: &Path,
-    archive: &Path,
-    extra_env: &[(&str, &str)],
-) -> (FakeDiscord, Bot) {
-    let out = import(dir, &[archive]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let fake = FakeDiscord::start().await;
-    let bot = Bot::start(dir, &fake, extra_env).await;
-    fake.wait_ready(WAIT).await;
-    fake.wait_for(
-        "command registration",
-        |r| r.method == "PUT" && r.path.contains("/commands"),
-        WAIT,
-    )
-    .await;
-    (fake, bot)
-}
-
-fn assert_no_violations(fake: &FakeDiscord, bot: &Bot) {
-    let v = fake.violations();
-    assert!(v.is_empty(), "bodies that break Discord's schema:\n{v:#?}");
-    assert!(!bot.log().contains(TOKEN), "the token appeared in the log");
-}
+use serve::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registers_commands_and_answers_review_autocomplete_and_picks() {
@@ -716,28 +580,6 @@ async fn a_global_rate_limit_holds_every_channel() {
 }
 
 // ----- browsing: /person, /top, /search, /stats -----
-
-/// Starts a fake and a bot over a database holding the browsing fixture.
-async fn started_on_fixture(dir: &Path) -> (FakeDiscord, Bot) {
-    let folder = archive::write(dir);
-    started_with(dir, &folder, &[]).await
-}
-
-/// Dispatches an interaction and waits for its callback.
-async fn ask(fake: &FakeDiscord, id: u64, d: Value) -> Recorded {
-    fake.dispatch("INTERACTION_CREATE", d).await;
-    let reply = fake
-        .wait_for(
-            &format!("the reply to interaction {id}"),
-            callback_of(id),
-            WAIT,
-        )
-        .await;
-    if reply.body["type"] != 8 {
-        assert_mentions_nobody(&reply.body);
-    }
-    reply
-}
 
 /// The component of a reply whose custom id starts with `prefix`.
 fn control(reply: &Recorded, prefix: &str) -> Value {

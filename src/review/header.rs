@@ -114,7 +114,7 @@ pub(crate) fn split_outside_parens(text: &str, is_sep: impl Fn(char) -> bool) ->
     parts
 }
 
-/// Finds the last `:` outside parentheses.
+/// Finds the last `:` outside parentheses that is not a link's `://`.
 fn last_colon_outside_parens(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut found = None;
@@ -122,7 +122,9 @@ fn last_colon_outside_parens(text: &str) -> Option<usize> {
         match c {
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
-            ':' if depth == 0 => found = Some(i),
+            ':' if depth == 0 && !text.get(i + 1..).is_some_and(|r| r.starts_with("//")) => {
+                found = Some(i)
+            }
             _ => {}
         }
     }

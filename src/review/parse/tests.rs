@@ -662,3 +662,15 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn a_link_in_the_credits_is_not_a_studio_colon() {
+    let r = parse(&modern(
+        "(director: Nora Lind; cast: Ann https://example.test/x Lee; producer: Gus Rowe: Neon; 2019)",
+        "“Q.”",
+        "Nora Lind's X",
+        "REVIEWED ON 1/2/2003  GRADE: B",
+    ));
+    assert_eq!(r.credits.cast[0].actor, "Ann https://example.test/x Lee");
+    assert_eq!(r.credits.studio.as_deref(), Some("Neon"));
+}
