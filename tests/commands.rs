@@ -369,7 +369,10 @@ fn assert_short_ephemeral(v: &Value, what: &str) {
     assert_eq!(v["data"]["allowed_mentions"]["parse"], json!([]), "{what}");
     let text = content(v);
     assert!(!text.is_empty() && text.len() < 300, "{what}: {text}");
-    assert!(!text.starts_with("Sorry, something went wrong"), "{what}: {text}");
+    assert!(
+        !text.starts_with("Sorry, something went wrong"),
+        "{what}: {text}"
+    );
 }
 
 #[tokio::test]
@@ -377,7 +380,11 @@ async fn options_that_are_missing_mistyped_unknown_or_out_of_range_get_a_reply_n
     let data = data().await;
     let cases = [
         ("review", json!([]), "needs the option title"),
-        ("review", json!([opt("title", 4, 1941)]), "title of /review must be text"),
+        (
+            "review",
+            json!([opt("title", 4, 1941)]),
+            "title of /review must be text",
+        ),
         (
             "review",
             json!([opt("title", 3, "Alien"), opt("year", 3, "1979")]),
@@ -393,29 +400,61 @@ async fn options_that_are_missing_mistyped_unknown_or_out_of_range_get_a_reply_n
             json!([opt("title", 3, "Alien"), opt("director", 3, "Ridley Scott")]),
             "no option “director”",
         ),
-        ("review", json!([opt("title", 3, "x".repeat(201))]), "at most 200 characters"),
-        ("person", json!([opt("role", 3, "cast")]), "needs the option name"),
+        (
+            "review",
+            json!([opt("title", 3, "x".repeat(201))]),
+            "at most 200 characters",
+        ),
+        (
+            "person",
+            json!([opt("role", 3, "cast")]),
+            "needs the option name",
+        ),
         ("top", json!([opt("decade", 4, -5)]), "from 1870 to 2100"),
-        ("subscribe", json!([opt("channel", 3, "5000")]), "must be a channel"),
-        ("search", json!([opt("**text**", 3, "x")]), r"no option “\*\*text\*\*”"),
+        (
+            "subscribe",
+            json!([opt("channel", 3, "5000")]),
+            "must be a channel",
+        ),
+        (
+            "search",
+            json!([opt("**text**", 3, "x")]),
+            r"no option “\*\*text\*\*”",
+        ),
     ];
     for (i, (command, options, expected)) in cases.into_iter().enumerate() {
         let what = format!("/{command} {options}");
-        let v = reply(&data, slash_command(100 + i as u64, command, options, &guild(MANAGE_CHANNELS))).await;
+        let v = reply(
+            &data,
+            slash_command(100 + i as u64, command, options, &guild(MANAGE_CHANNELS)),
+        )
+        .await;
         assert_short_ephemeral(&v, &what);
         assert!(content(&v).contains(expected), "{what}: {}", content(&v));
     }
     // An extra option never reaches the handler, and a correct one still answers.
-    let v = reply(&data, slash_command(200, "review", json!([opt("title", 3, "Alien")]), &guild(0))).await;
+    let v = reply(
+        &data,
+        slash_command(200, "review", json!([opt("title", 3, "Alien")]), &guild(0)),
+    )
+    .await;
     assert_eq!(v["data"]["embeds"][0]["title"], "Alien (1979)");
 }
 
 #[tokio::test]
 async fn an_unknown_command_is_named_escaped() {
     let data = data().await;
-    let v = reply(&data, slash_command(1, "every||one||", json!([]), &guild(0))).await;
+    let v = reply(
+        &data,
+        slash_command(1, "every||one||", json!([]), &guild(0)),
+    )
+    .await;
     assert_short_ephemeral(&v, "unknown command");
-    assert!(content(&v).contains(r"/every\|\|one\|\|"), "{}", content(&v));
+    assert!(
+        content(&v).contains(r"/every\|\|one\|\|"),
+        "{}",
+        content(&v)
+    );
 }
 
 #[tokio::test]
@@ -444,10 +483,21 @@ async fn forged_and_stale_controls_get_a_short_reply() {
     for (i, (custom_id, kind, values)) in forged.into_iter().enumerate() {
         let v = reply(
             &data,
-            component(300 + i as u64, custom_id, kind, values, message.clone(), &guild(0)),
+            component(
+                300 + i as u64,
+                custom_id,
+                kind,
+                values,
+                message.clone(),
+                &guild(0),
+            ),
         )
         .await;
         assert_short_ephemeral(&v, custom_id);
-        assert!(!content(&v).contains("@everyone"), "{custom_id}: {}", content(&v));
+        assert!(
+            !content(&v).contains("@everyone"),
+            "{custom_id}: {}",
+            content(&v)
+        );
     }
 }
