@@ -1,0 +1,15 @@
+//! `Review::parse_bytes` on arbitrary bytes: it must never panic, never hang, and what it
+//! parses must satisfy `invariants.rs`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use marquee::review::Review;
+
+#[allow(dead_code)] // each target uses one of the two checks
+#[path = "../invariants.rs"]
+mod invariants;
+
+fuzz_target!(|bytes: &[u8]| {
+    let result = Review::parse_bytes(bytes);
+    invariants::check_bytes(bytes, &result);
+});
