@@ -51,7 +51,12 @@ pub struct Announcer {
     api_base: String,
     token: SecretString,
     critic: String,
+    /// How long sent and dropped deliveries stay in the outbox.
+    retention: chrono::Duration,
 }
+
+/// How often the announcer prunes the outbox.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The message body of an announcement: the review's card under a "New review" header.
 pub fn announcement(card: &Card, nonce: &str) -> CreateMessage {
@@ -103,7 +108,26 @@ impl Announcer {
             api_base: api_base.trim_end_matches('/').to_owned(),
             token,
             critic,
+            retention: chrono::Duration::days(30),
         })
+    }
+
+    /// Keeps sent and dropped deliveries for `days` (at least one) before pruning them.
+    pub fn with_retention_days(mut self, days: u32) -> Self {
+        self.retention = chrono::Duration::days(i64::from(days.max(1)));
+        self
+    }
+
+    /// Prunes the outbox of deliveries finished longer ago than the retention.
+    pub async fn prune(&self) -> anyhow::Result<u64> {
+        let pruned = self
+            .store
+            .prune_deliveries(Utc::now() - self.retention)
+            .await?;
+        if pruned > 0 {
+            tracing::info!(pruned, "pruned finished deliveries from the outbox");
+        }
+        Ok(pruned)
     }
 
     /// Posts one announcement.
@@ -240,7 +264,14 @@ impl Announcer {
         mut shutdown: watch::Receiver<bool>,
     ) {
         let mut seen = None;
+        let mut pruned_at: Option<tokio::time::Instant> = None;
         loop {
+            if !matches!(pruned_at, Some(at) if at.elapsed() < PRUNE_EVERY) {
+                if let Err(err) = self.prune().await {
+                    tracing::error!(error = ?err, "cannot prune the outbox");
+                }
+                pruned_at = Some(tokio::time::Instant::now());
+            }
             match archive.store().fingerprint().await {
                 Ok(now) if seen.as_ref() != Some(&now) => {
                     if seen.is_some() {

@@ -101,7 +101,8 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
         &api_base,
         token.clone(),
         settings.archive.critic.clone(),
-    )?;
+    )?
+    .with_retention_days(settings.discord.outbox_retention_days);
     let (stop, stopped) = watch::channel(false);
     let interval = Duration::from_secs(settings.discord.announce_interval_seconds.max(1));
     let announcing = tokio::spawn(announcer.run(archive, interval, stopped));

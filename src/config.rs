@@ -27,6 +27,8 @@ pub struct DiscordSettings {
     pub api_base: String,
     pub dev_guild: Option<u64>,
     pub announce_interval_seconds: u64,
+    /// How many days sent and dropped announcements stay in the outbox before they are pruned.
+    pub outbox_retention_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -127,6 +129,8 @@ mod tests {
         assert_eq!(s.database.url, "sqlite://marquee.db");
         assert_eq!(s.archive.critic, "Dennis Schwartz");
         assert_eq!(s.search.candidates, 5);
+        assert_eq!(s.discord.outbox_retention_days, 30);
+        assert_eq!(s.import, crate::review::Limits::default());
     }
 
     #[test]

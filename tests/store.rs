@@ -375,3 +375,57 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
     assert!(store.unsubscribe(1, 100).await.unwrap());
     assert!(!store.unsubscribe(1, 100).await.unwrap());
 }
+
+#[sqlx::test]
+async fn the_outbox_prunes_finished_deliveries_after_the_retention(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    for channel in [100, 200, 300, 400] {
+        store.subscribe(1, channel, Grade::F, 7).await.unwrap();
+    }
+    import_sources(
+        &store,
+        vec![source("a.txt", review("One", 2020, "B", "Nora Lind"))],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    let due = store.due_deliveries(now, 10).await.unwrap();
+    let id = |channel: u64| due.iter().find(|d| d.channel_id == channel).unwrap().id;
+    // 100: sent long ago; 200: dropped long ago; 300: sent just now; 400: pending, long due.
+    store.delivery_sent(id(100), Some(1)).await.unwrap();
+    store
+        .delivery_dropped(id(200), "400 Bad Request")
+        .await
+        .unwrap();
+    store.delivery_sent(id(300), Some(2)).await.unwrap();
+    let old = "2000-01-01T00:00:00.000Z";
+    for channel in [100, 200, 400] {
+        sqlx::query("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
+            .bind(old)
+            .bind(id(channel))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let pruned = store
+        .prune_deliveries(now - chrono::Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 2);
+    let left: Vec<(i64, String)> =
+        sqlx::query_as("SELECT channel_id, status FROM deliveries ORDER BY channel_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        left,
+        vec![(300, "sent".to_owned()), (400, "pending".to_owned())]
+    );
+    // The pending one is still delivered.
+    let due = store.due_deliveries(now, 10).await.unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.channel_id).collect::<Vec<_>>(),
+        vec![400]
+    );
+}

@@ -198,6 +198,21 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes the sent and dropped deliveries whose last attempt was before `before`, so the
+    /// outbox holds what is pending plus a window of history. Pending rows are never touched,
+    /// and a pruned row cannot come back: a review is queued only when it is first added.
+    /// Returns how many rows went.
+    pub async fn prune_deliveries(&self, before: DateTime<Utc>) -> anyhow::Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM deliveries
+             WHERE status IN ('sent', 'dropped') AND next_attempt_at < ?",
+        )
+        .bind(timestamp(before))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Gives up on one announcement (the request itself was wrong, or the review is gone).
     pub async fn delivery_dropped(&self, id: i64, error: &str) -> anyhow::Result<()> {
         sqlx::query(
