@@ -501,3 +501,68 @@ async fn forged_and_stale_controls_get_a_short_reply() {
         );
     }
 }
+
+/// `/subscribe channel:<id>` as Discord sends it: the channel resolved in `data.resolved`.
+fn subscribe_to(id: u64, channel: u64, ctx: &Ctx) -> Value {
+    let mut d = slash_command(
+        id,
+        "subscribe",
+        json!([opt("channel", 7, channel.to_string())]),
+        ctx,
+    );
+    d["data"]["resolved"] = json!({"channels": {channel.to_string(): {
+        "id": channel.to_string(), "name": "reviews", "type": 0, "permissions": "0"
+    }}});
+    d
+}
+
+#[tokio::test]
+async fn a_channel_of_another_server_or_one_discord_did_not_resolve_is_refused() {
+    let data = data().await;
+    let ours = Ctx::guild(8000, 5000, 6000, MANAGE_CHANNELS);
+    let v = reply(&data, subscribe_to(1, 5000, &ours)).await;
+    assert!(content(&v).contains("will now announce"), "{}", content(&v));
+
+    // An admin of another server names our channel: refused, and ours keeps it.
+    let theirs = Ctx::guild(9000, 7000, 6100, MANAGE_CHANNELS);
+    let v = reply(&data, subscribe_to(2, 5000, &theirs)).await;
+    assert_short_ephemeral(&v, "another server's channel");
+    assert!(content(&v).contains("another server"), "{}", content(&v));
+    let store = data.archive.store();
+    let subs = store.subscriptions(8000).await.unwrap();
+    assert_eq!(
+        subs.iter().map(|s| s.channel_id).collect::<Vec<_>>(),
+        vec![5000]
+    );
+    assert!(store.subscriptions(9000).await.unwrap().is_empty());
+    // Nor can they unsubscribe it.
+    let mut d = slash_command(
+        3,
+        "unsubscribe",
+        json!([opt("channel", 7, "5000")]),
+        &theirs,
+    );
+    d["data"]["resolved"] = subscribe_to(0, 5000, &theirs)["data"]["resolved"].clone();
+    reply(&data, d).await;
+    assert_eq!(store.subscriptions(8000).await.unwrap().len(), 1);
+
+    // A channel option that Discord did not resolve is not quietly swapped for this channel.
+    let v = reply(
+        &data,
+        slash_command(4, "subscribe", json!([opt("channel", 7, "5001")]), &ours),
+    )
+    .await;
+    assert_short_ephemeral(&v, "unresolved channel");
+    assert!(
+        content(&v).contains("can't find that channel"),
+        "{}",
+        content(&v)
+    );
+    assert_eq!(store.subscriptions(8000).await.unwrap().len(), 1);
+
+    // A member without Manage Channels changes nothing, whatever the command's defaults.
+    let member = Ctx::guild(8000, 5002, 6200, 0);
+    let v = reply(&data, subscribe_to(5, 5002, &member)).await;
+    assert!(content(&v).contains("Manage Channels"), "{}", content(&v));
+    assert_eq!(store.subscriptions(8000).await.unwrap().len(), 1);
+}

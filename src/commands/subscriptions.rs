@@ -109,11 +109,16 @@ fn authorised_guild(cmd: &CommandInteraction) -> Result<u64, CommandError> {
     Ok(guild.get())
 }
 
-/// The `channel` option, or the channel the command was used in.
-fn target_channel(cmd: &CommandInteraction) -> u64 {
+/// The `channel` option, or the channel the command was used in. Discord resolves a channel
+/// option only to a channel of the guild the command was used in; one it did not resolve
+/// (a forged id, a channel of another server) is refused, not replaced by the current one.
+fn target_channel(cmd: &CommandInteraction) -> Result<u64, CommandError> {
     match option(cmd, "channel") {
-        Some(ResolvedValue::Channel(channel)) => channel.id.get(),
-        _ => cmd.channel_id.get(),
+        Some(ResolvedValue::Channel(channel)) => Ok(channel.id.get()),
+        Some(_) => Err(CommandError::User(
+            "I can't find that channel in this server.".into(),
+        )),
+        None => Ok(cmd.channel_id.get()),
     }
 }
 
@@ -127,7 +132,7 @@ fn floor_text(grade: Grade) -> String {
 
 pub async fn subscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let guild = authorised_guild(cmd)?;
-    let channel = target_channel(cmd);
+    let channel = target_channel(cmd)?;
     let floor = grade_option(cmd, "min_grade")?.unwrap_or(Grade::F);
     let done = data
         .archive
@@ -140,12 +145,17 @@ pub async fn subscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult {
         Subscribed::Changed => {
             format!("<#{channel}> was subscribed already; it now announces {what}.")
         }
+        Subscribed::OtherGuild => {
+            return Err(CommandError::User(
+                "That channel belongs to another server.".into(),
+            ))
+        }
     }))
 }
 
 pub async fn unsubscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let guild = authorised_guild(cmd)?;
-    let channel = target_channel(cmd);
+    let channel = target_channel(cmd)?;
     let removed = data.archive.store().unsubscribe(guild, channel).await?;
     Ok(ephemeral(&if removed {
         format!("<#{channel}> will no longer announce new reviews.")

@@ -33,6 +33,8 @@ pub enum Subscribed {
     New,
     /// The channel was subscribed already (or disabled): its floor is now the one given.
     Changed,
+    /// The channel is subscribed from another guild: nothing changed.
+    OtherGuild,
 }
 
 /// Timestamps as SQLite stores them here: ISO 8601, UTC, milliseconds; they sort as text.
@@ -56,17 +58,23 @@ impl Store {
         min_grade: Grade,
         by_user: u64,
     ) -> anyhow::Result<Subscribed> {
-        let existed: bool =
-            sqlx::query_scalar("SELECT count(*) > 0 FROM subscriptions WHERE channel_id = ?")
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT guild_id FROM subscriptions WHERE channel_id = ?")
                 .bind(id_i64(channel_id))
-                .fetch_one(self.pool())
+                .fetch_optional(self.pool())
                 .await?;
+        if owner.is_some_and(|g| g != id_i64(guild_id)) {
+            return Ok(Subscribed::OtherGuild);
+        }
+        let existed = owner.is_some();
+        // The WHERE keeps a channel with its guild even if another guild races this one.
         sqlx::query(
             "INSERT INTO subscriptions (guild_id, channel_id, min_grade_rank, created_by)
              VALUES (?, ?, ?, ?)
              ON CONFLICT (channel_id) DO UPDATE SET
-                 min_grade_rank = excluded.min_grade_rank, guild_id = excluded.guild_id,
-                 disabled_at = NULL, disabled_reason = NULL",
+                 min_grade_rank = excluded.min_grade_rank,
+                 disabled_at = NULL, disabled_reason = NULL
+             WHERE subscriptions.guild_id = excluded.guild_id",
         )
         .bind(id_i64(guild_id))
         .bind(id_i64(channel_id))
