@@ -59,14 +59,23 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let Some(reply) = commands::dispatch(&self.data, &interaction).await else {
-            return;
-        };
         let (id, token) = match &interaction {
-            Interaction::Command(i) | Interaction::Autocomplete(i) => (i.id, i.token.as_str()),
-            Interaction::Component(i) => (i.id, i.token.as_str()),
+            Interaction::Command(i) | Interaction::Autocomplete(i) => (i.id, i.token.clone()),
+            Interaction::Component(i) => (i.id, i.token.clone()),
             _ => return,
         };
+        // A task of its own, so that a panic in a command still gets the user an answer.
+        let data = self.data.clone();
+        let answering = tokio::spawn(async move { commands::dispatch(&data, &interaction).await });
+        let reply = match answering.await {
+            Ok(Some(reply)) => reply,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::error!(interaction = %id, error = %err, "a command panicked");
+                commands::apology()
+            }
+        };
+        let token = token.as_str();
         // `execute` sends a reply with files (the /stats chart) as multipart.
         if let Err(err) = reply.execute(&ctx, (id, token)).await {
             tracing::warn!(interaction = %id, error = %err, "cannot send the reply");

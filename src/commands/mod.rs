@@ -146,9 +146,14 @@ pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<CreateIn
         Err(CommandError::User(message)) => ephemeral(&message),
         Err(CommandError::Internal(err)) => {
             tracing::error!(interaction = %what, error = ?err, "command failed");
-            ephemeral("Sorry, something went wrong on my side. Please try again later.")
+            apology()
         }
     })
+}
+
+/// What the user sees when marquee failed them: short, with the cause left to the log.
+pub fn apology() -> CreateInteractionResponse {
+    ephemeral("Sorry, something went wrong on my side. Please try again later.")
 }
 
 /// A message only the user who asked can see.
