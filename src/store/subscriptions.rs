@@ -241,7 +241,7 @@ impl Store {
         subscription_id: i64,
         reason: &str,
     ) -> anyhow::Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "UPDATE subscriptions SET disabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
                     disabled_reason = ? WHERE id = ?",

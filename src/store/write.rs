@@ -97,7 +97,9 @@ impl Importer {
         &mut self,
         batch: Vec<(String, Result<Review, ParseError>)>,
     ) -> anyhow::Result<Vec<FileOutcome>> {
-        let mut tx = self.store.pool().begin().await?;
+        // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
+        // instead of failing when a read transaction tries to become a write.
+        let mut tx = self.store.pool().begin_with("BEGIN IMMEDIATE").await?;
         let mut new_people = HashMap::new();
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut counts = ImportCounts::default();
