@@ -17,7 +17,8 @@ pub struct Limits {
     pub max_title_chars: usize,
     /// The longest name in the credits, in characters.
     pub max_name_chars: usize,
-    /// The most names the credits header may list, all roles together.
+    /// The most people the credits header may list, all roles together (an actor and the
+    /// character they play count once).
     pub max_credits: usize,
     /// The deepest the credits header may nest parentheses (`Simon Rex (Mikey Saber)` is 2).
     pub max_nesting: usize,

@@ -137,27 +137,32 @@ fn check_file_size(bytes: u64, limits: &Limits) -> Result<(), ParseError> {
     Ok(())
 }
 
-/// Refuses credits that no review has: too many names, a name too long to be one, no year.
+/// Refuses credits that no review has: too many people, a name too long to be one, no year.
 fn check_credits(credits: &Credits, line: usize, limits: &Limits) -> Result<(), ParseError> {
-    let names =
-        [
-            &credits.directors,
-            &credits.writers,
-            &credits.cinematographers,
-            &credits.editors,
-            &credits.music,
-            &credits.producers,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .chain(credits.cast.iter().flat_map(|member| {
-            std::iter::once(member.actor.as_str()).chain(member.role.as_deref())
-        }))
-        .chain(credits.studio.as_deref());
-    let mut count = 0usize;
-    for name in names {
-        count += 1;
+    let people: Vec<&str> = [
+        &credits.directors,
+        &credits.writers,
+        &credits.cinematographers,
+        &credits.editors,
+        &credits.music,
+        &credits.producers,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .chain(credits.cast.iter().map(|member| member.actor.as_str()))
+    .collect();
+    let count = people.len();
+    let roles = credits
+        .cast
+        .iter()
+        .filter_map(|member| member.role.as_deref());
+    for name in people
+        .iter()
+        .copied()
+        .chain(roles)
+        .chain(credits.studio.as_deref())
+    {
         if let Some(chars) = over(name, limits.max_name_chars) {
             return Err(ParseError::at(
                 line,
