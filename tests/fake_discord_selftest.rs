@@ -351,6 +351,7 @@ async fn scripted_rate_limit_then_success_and_nonce_dedup() {
             status: 429,
             body: json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false, "code": 0}),
             headers: vec![("retry-after", "1")],
+            fault: None,
         },
     );
 

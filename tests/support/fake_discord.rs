@@ -82,19 +82,23 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::serve::ListenerExt;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::AbortHandle;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -131,7 +135,8 @@ pub struct Recorded {
     pub body: Value,
     /// The files of a multipart upload (`files[N]` parts), in order.
     pub files: Vec<Upload>,
-    /// The status the fake answered with (a scripted one, when scripted).
+    /// The status the fake answered with (a scripted one, when scripted); 0 when it gave no
+    /// answer (a reset connection, a hang).
     pub status: u16,
     /// When the request reached the fake's handler.
     pub received_at: Instant,
@@ -207,6 +212,29 @@ pub struct Scripted {
     /// Sent as JSON; `Null` sends no body.
     pub body: Value,
     pub headers: Vec<(&'static str, &'static str)>,
+    /// Instead of any answer: the connection is reset, or the request hangs (status and body
+    /// are then unused).
+    pub fault: Option<Fault>,
+}
+
+/// A request that gets no answer at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The TCP connection is reset (`SO_LINGER` 0, so the bot sees ECONNRESET) before any byte
+    /// of an answer.
+    Reset,
+    /// The request is read and then never answered, until the bot gives up on it.
+    Hang,
+}
+
+/// Discord unreachable, for [`FakeDiscord::set_outage`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outage {
+    /// Every REST request is answered with this status (502/503, as Discord's edge does), and
+    /// every gateway connection is dropped before its handshake.
+    Status(u16),
+    /// Every REST connection is reset, and every gateway connection dropped.
+    Reset,
 }
 
 impl Scripted {
@@ -228,6 +256,7 @@ impl Scripted {
                 ("retry-after", header),
                 ("x-ratelimit-scope", if global { "global" } else { "user" }),
             ],
+            fault: None,
         }
     }
 
@@ -237,6 +266,23 @@ impl Scripted {
             status,
             body: json!({"code": code, "message": message}),
             headers: Vec::new(),
+            fault: None,
+        }
+    }
+
+    /// No answer: the connection is reset, and the request has no effect.
+    pub fn reset() -> Scripted {
+        Scripted {
+            fault: Some(Fault::Reset),
+            ..Scripted::error(500, 0, "reset")
+        }
+    }
+
+    /// No answer: the request hangs until the bot gives up, and has no effect.
+    pub fn hang() -> Scripted {
+        Scripted {
+            fault: Some(Fault::Hang),
+            ..Scripted::error(500, 0, "hang")
         }
     }
 }
@@ -263,7 +309,7 @@ impl FakeDiscord {
         let gateway = TcpListener::bind(("127.0.0.1", 0))
             .await
             .expect("bind gateway");
-        let (shutdown, mut shutdown_rx) = watch::channel(false);
+        let (shutdown, _) = watch::channel(false);
         let shared = Arc::new(Shared {
             rest_addr: rest.local_addr().unwrap(),
             gateway_addr: gateway.local_addr().unwrap(),
@@ -275,25 +321,13 @@ impl FakeDiscord {
             checked: Mutex::new((0, Vec::new())),
         });
 
-        let app = axum::Router::new()
-            .fallback(rest_handler)
-            .with_state(shared.clone());
-        let listener = rest.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = shutdown_rx.wait_for(|stop| *stop).await;
-                })
-                .await;
-        });
+        let rest_task = tokio::spawn(accept_rest(shared.clone(), rest));
         let gateway_task = tokio::spawn(accept_gateway(shared.clone(), gateway));
         shared
             .tasks
             .lock()
             .unwrap()
-            .push(gateway_task.abort_handle());
+            .extend([rest_task.abort_handle(), gateway_task.abort_handle()]);
 
         FakeDiscord {
             _guard: Arc::new(Guard(shared.clone())),
@@ -363,6 +397,28 @@ impl FakeDiscord {
         }
     }
 
+    /// Waits until `n` requests in all match `pred`; returns them. Panics with `what` after
+    /// `timeout`.
+    pub async fn wait_count(
+        &self,
+        what: &str,
+        n: usize,
+        pred: impl Fn(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> Vec<Recorded> {
+        let found = self
+            .shared
+            .wait_state(timeout, |st| {
+                let hits: Vec<Recorded> = st.requests.iter().filter(|r| pred(r)).cloned().collect();
+                (hits.len() >= n).then_some(hits)
+            })
+            .await;
+        match found {
+            Some(hits) => hits,
+            None => panic!("timed out after {timeout:?} waiting for {n} × {what}"),
+        }
+    }
+
     /// Queues a one-shot answer for the next request of `method` (any case) whose path starts
     /// with `path_prefix` (with or without `/api/v10`). Several queued for matching requests are
     /// used in the order queued; after them normal handling resumes. A scripted answer replaces
@@ -377,7 +433,69 @@ impl FakeDiscord {
         self.shared
             .lock()
             .stalls
-            .push((method.to_ascii_uppercase(), path));
+            .push((method.to_ascii_uppercase(), path, Fault::Hang));
+    }
+
+    /// The next request to `method` `path_prefix` takes effect as usual, and then its
+    /// connection is reset instead of answered: Discord acted, the bot saw an error.
+    pub fn lose_answer(&self, method: &str, path_prefix: &str) {
+        let path = full_path(path_prefix);
+        self.shared
+            .lock()
+            .stalls
+            .push((method.to_ascii_uppercase(), path, Fault::Reset));
+    }
+
+    /// Every answer to `method` `path_prefix` waits `latency` after the request took effect
+    /// (until called again; `Duration::ZERO` ends it).
+    pub fn set_latency(&self, method: &str, path_prefix: &str, latency: Duration) {
+        let path = full_path(path_prefix);
+        let method = method.to_ascii_uppercase();
+        let mut st = self.shared.lock();
+        st.latencies
+            .retain(|(m, p, _)| !(*m == method && *p == path));
+        if !latency.is_zero() {
+            st.latencies.push((method, path, latency));
+        }
+    }
+
+    /// Takes Discord down (`Some`) or brings it back (`None`). Down, every REST request but
+    /// `GET /gateway` fails as the outage says (and has no effect), the bot's gateway
+    /// connection is dropped without a close frame, and new gateway connections are dropped
+    /// before their handshake. Sessions survive, so a bot may resume once Discord is back.
+    /// `GET /gateway` keeps working: when it fails, serenity goes to Discord's real gateway.
+    pub fn set_outage(&self, outage: Option<Outage>) {
+        let conn = {
+            let mut st = self.shared.lock();
+            st.outage = outage;
+            if outage.is_some() {
+                st.gateway.take()
+            } else {
+                None
+            }
+        };
+        if let Some(conn) = conn {
+            conn.kill.notify_one();
+        }
+        self.shared.bump();
+    }
+
+    /// From now on REST requests must carry `Authorization: Bot <token>` (401 otherwise; the
+    /// interaction webhook and callback routes and `GET /gateway` need none, as on Discord),
+    /// and an IDENTIFY with another token is closed with 4004 (authentication failed).
+    pub fn require_token(&self, token: &str) {
+        let bare = token.strip_prefix("Bot ").unwrap_or(token);
+        self.shared.lock().token = Some(bare.to_string());
+    }
+
+    /// How many REST requests were refused with 401 for a wrong or missing token.
+    pub fn unauthorized_count(&self) -> usize {
+        self.shared
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.status == 401)
+            .count()
     }
 
     pub fn script(&self, method: &str, path_prefix: &str, response: Scripted) {
@@ -584,20 +702,18 @@ impl FakeDiscord {
             };
             let tx = conn.tx.clone();
             if event == "INTERACTION_CREATE" {
-                let id = d["id"].as_str().unwrap_or_default().to_string();
-                let token = d["token"].as_str().unwrap_or_default().to_string();
-                let channel = d["channel_id"]
-                    .as_str()
-                    .and_then(|c| c.parse::<u64>().ok())
-                    .unwrap_or(1);
-                st.interaction_channels.insert(token.clone(), channel);
-                st.dispatched.insert(id, (token, Instant::now()));
+                st.note_interaction(&d);
             }
             let seq = st.sessions.get_mut(&session).expect("a known session");
             *seq += 1;
-            let frame = json!({"op": 0, "s": *seq, "t": event, "d": d});
+            let seq = *seq;
+            let frame = json!({"op": 0, "s": seq, "t": event, "d": d}).to_string();
+            st.history
+                .entry(session)
+                .or_default()
+                .push((seq, frame.clone()));
             assert!(
-                tx.send(Message::Text(frame.to_string())).is_ok(),
+                tx.send(Message::Text(frame)).is_ok(),
                 "dispatch({event}): the gateway connection is gone"
             );
             return;
@@ -607,14 +723,97 @@ impl FakeDiscord {
     /// Closes the bot's gateway connection with code 4000 (reconnectable); serenity then
     /// reconnects and resumes. Does nothing when no bot is connected.
     pub async fn disconnect_gateway(&self) {
-        let conn = self.shared.lock().gateway.take();
+        self.close_gateway(4000, true).await;
+    }
+
+    /// Closes the bot's gateway connection with a close frame of `code`. With
+    /// `session_survives` false the fake forgets the session, as Discord does after 4007
+    /// (invalid sequence) and 4009 (session timed out): a RESUME then gets INVALID_SESSION.
+    /// Does nothing when no bot is connected.
+    pub async fn close_gateway(&self, code: u16, session_survives: bool) {
+        let conn = {
+            let mut st = self.shared.lock();
+            let conn = st.gateway.take();
+            if let Some(session) = conn.as_ref().and_then(|c| c.session.clone()) {
+                if !session_survives {
+                    st.sessions.remove(&session);
+                    st.history.remove(&session);
+                }
+            }
+            conn
+        };
         if let Some(conn) = conn {
             let _ = conn.tx.send(Message::Close(Some(CloseFrame {
-                code: CloseCode::Library(4000),
-                reason: "fake discord: reconnect".into(),
+                code: CloseCode::from(code),
+                reason: "fake discord: closed".into(),
             })));
         }
         self.shared.bump();
+    }
+
+    /// Sends INVALID_SESSION (op 9) with `d: resumable` on the live connection. Not resumable,
+    /// the fake forgets the session: the bot must IDENTIFY again.
+    pub async fn invalidate_session(&self, resumable: bool) {
+        let mut st = self.shared.lock();
+        let Some((conn, session)) = st.live_session() else {
+            return;
+        };
+        let tx = conn.tx.clone();
+        if !resumable {
+            st.sessions.remove(&session);
+            st.history.remove(&session);
+            if let Some(conn) = st.gateway.as_mut() {
+                conn.session = None;
+            }
+        }
+        drop(st);
+        let _ = tx.send(text(json!({"op": 9, "d": resumable})));
+        self.shared.bump();
+    }
+
+    /// Sends RECONNECT (op 7) on the live connection: the bot should resume on a new one.
+    pub async fn request_reconnect(&self) {
+        let tx = self.shared.lock().live_session().map(|(c, _)| c.tx.clone());
+        if let Some(tx) = tx {
+            let _ = tx.send(text(json!({"op": 7, "d": null})));
+        }
+    }
+
+    /// The heartbeat interval (ms) sent in HELLO to connections made from now on.
+    pub fn set_heartbeat_interval(&self, ms: u64) {
+        self.shared.lock().heartbeat_ms = ms;
+    }
+
+    /// The current connection stops acknowledging heartbeats (a zombie connection, as when
+    /// Discord's side of it died silently). Later connections are answered again.
+    pub fn stop_acking_heartbeats(&self) {
+        let mut st = self.shared.lock();
+        st.zombie = st.gateway.as_ref().map(|c| c.id);
+    }
+
+    /// How many gateway connections the fake has accepted (handshake done) so far.
+    pub fn connection_count(&self) -> u64 {
+        self.shared.lock().next_conn
+    }
+
+    /// Queues a dispatch in the last session without a live connection, as Discord buffers
+    /// events for a disconnected session: a RESUME replays it, a new IDENTIFY loses it. An
+    /// `INTERACTION_CREATE` starts its callback deadline now.
+    pub fn buffer_dispatch(&self, event: &str, d: Value) {
+        let mut st = self.shared.lock();
+        let Some(session) = st.last_session.clone() else {
+            panic!("buffer_dispatch({event}): no session to buffer it in");
+        };
+        if event == "INTERACTION_CREATE" {
+            st.note_interaction(&d);
+        }
+        let Some(seq) = st.sessions.get_mut(&session) else {
+            panic!("buffer_dispatch({event}): the session is gone");
+        };
+        *seq += 1;
+        let seq = *seq;
+        let frame = json!({"op": 0, "s": seq, "t": event, "d": d}).to_string();
+        st.history.entry(session).or_default().push((seq, frame));
     }
 
     fn describe_requests(&self) -> String {
@@ -879,8 +1078,19 @@ struct Shared {
 struct FakeState {
     requests: Vec<Recorded>,
     scripts: Vec<(String, String, Scripted)>,
-    /// Requests whose effect is applied but whose answer never comes (see `stall`).
-    stalls: Vec<(String, String)>,
+    /// Requests whose effect is applied but whose answer never comes or is reset (see
+    /// `stall`, `lose_answer`).
+    stalls: Vec<(String, String, Fault)>,
+    latencies: Vec<(String, String, Duration)>,
+    outage: Option<Outage>,
+    /// The bot token REST requests and IDENTIFY must carry, once required.
+    token: Option<String>,
+    heartbeat_ms: u64,
+    /// The connection whose heartbeats go unanswered.
+    zombie: Option<u64>,
+    /// Session id → the dispatches sent in it (sequence, frame), replayed on RESUME.
+    history: HashMap<String, Vec<(u64, String)>>,
+    last_session: Option<String>,
     next_id: u64,
     messages: BTreeMap<u64, Vec<Value>>,
     deleted: HashSet<u64>,
@@ -913,6 +1123,13 @@ impl Default for FakeState {
             requests: Vec::new(),
             scripts: Vec::new(),
             stalls: Vec::new(),
+            latencies: Vec::new(),
+            outage: None,
+            token: None,
+            heartbeat_ms: HEARTBEAT_INTERVAL_MS,
+            zombie: None,
+            history: HashMap::new(),
+            last_session: None,
             next_id: 1_200_000_000_000_000_000,
             messages: BTreeMap::new(),
             deleted: HashSet::new(),
@@ -943,9 +1160,24 @@ struct Conn {
     tx: mpsc::UnboundedSender<Message>,
     /// Set once READY or RESUMED was sent on this connection.
     session: Option<String>,
+    /// Drops the connection without a close frame.
+    kill: Arc<Notify>,
 }
 
 impl FakeState {
+    /// An interaction on its way to the bot: its callback deadline starts, and the webhook
+    /// routes learn its channel.
+    fn note_interaction(&mut self, d: &Value) {
+        let id = d["id"].as_str().unwrap_or_default().to_string();
+        let token = d["token"].as_str().unwrap_or_default().to_string();
+        let channel = d["channel_id"]
+            .as_str()
+            .and_then(|c| c.parse::<u64>().ok())
+            .unwrap_or(1);
+        self.interaction_channels.insert(token.clone(), channel);
+        self.dispatched.insert(id, (token, Instant::now()));
+    }
+
     fn fresh_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
@@ -1082,8 +1314,108 @@ impl From<Scripted> for Answer {
     }
 }
 
+/// Serves REST over HTTP/1.1, one task per connection, each connection with its own
+/// [`ResetSwitch`] so that a request can have its connection reset.
+async fn accept_rest(shared: Arc<Shared>, listener: TcpListener) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
+        let switch = ResetSwitch(Arc::new(AtomicBool::new(false)));
+        let app = axum::Router::new()
+            .fallback(rest_handler)
+            .with_state(shared.clone())
+            .layer(axum::Extension(switch.clone()));
+        let io = hyper_util::rt::TokioIo::new(Resettable {
+            inner: stream,
+            reset: switch.0,
+        });
+        let service = hyper_util::service::TowerToHyperService::new(app);
+        let task = tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
+        });
+        shared.tasks.lock().unwrap().push(task.abort_handle());
+    }
+}
+
+/// Set by a request whose connection must be reset; the connection's socket then fails its
+/// next read or write, and closes with `SO_LINGER` 0, which sends RST.
+#[derive(Clone)]
+struct ResetSwitch(Arc<AtomicBool>);
+
+struct Resettable {
+    inner: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Resettable {
+    fn broken(&self) -> Option<io::Error> {
+        if !self.reset.load(Ordering::SeqCst) {
+            return None;
+        }
+        let _ = self.inner.set_zero_linger();
+        Some(io::Error::from(io::ErrorKind::ConnectionReset))
+    }
+}
+
+impl AsyncRead for Resettable {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.broken() {
+            Some(err) => Poll::Ready(Err(err)),
+            None => Pin::new(&mut self.inner).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Resettable {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.broken() {
+            Some(err) => Poll::Ready(Err(err)),
+            None => Pin::new(&mut self.inner).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.broken() {
+            Some(err) => Poll::Ready(Err(err)),
+            None => Pin::new(&mut self.inner).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.broken() {
+            Some(err) => Poll::Ready(Err(err)),
+            None => Pin::new(&mut self.inner).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Whether a request carries the token [`FakeDiscord::require_token`] asked for, or needs none.
+fn authorized(st: &FakeState, method: &str, path: &str, authorization: Option<&str>) -> bool {
+    let Some(expected) = st.token.as_deref() else {
+        return true;
+    };
+    let route = path.strip_prefix(API_PREFIX).unwrap_or(path);
+    if (method == "GET" && route.trim_end_matches('/') == "/gateway")
+        || route.starts_with("/interactions/")
+        || route.starts_with("/webhooks/")
+    {
+        return true;
+    }
+    authorization.and_then(|a| a.strip_prefix("Bot ")) == Some(expected)
+}
+
 async fn rest_handler(
     AxumState(shared): AxumState<Arc<Shared>>,
+    axum::Extension(switch): axum::Extension<ResetSwitch>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -1126,23 +1458,63 @@ async fn rest_handler(
         (json, Vec::new())
     };
 
-    let stalled;
+    // What happens instead of an answer, if anything: before the effect (a scripted fault or
+    // an outage: nothing happens) or after it (`stall`, `lose_answer`).
+    let mut fault = None;
+    let latency;
     let answer = {
         let mut st = shared.lock();
-        let scripted = st
-            .scripts
-            .iter()
-            .position(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()));
-        let answer = match scripted {
-            Some(i) => st.scripts.remove(i).2.into(),
-            None => default_answer(&shared, &mut st, &method, &path, &body, &files, received_at),
+        let gateway =
+            method == "GET" && path.trim_end_matches('/') == format!("{API_PREFIX}/gateway");
+        let answer = match st.outage.filter(|_| !gateway) {
+            Some(Outage::Status(status)) => {
+                Answer::error(status, 0, "Discord is unavailable (fake outage)")
+            }
+            Some(Outage::Reset) => {
+                fault = Some(Fault::Reset);
+                Answer::no_content()
+            }
+            None if !authorized(&st, &method, &path, authorization.as_deref()) => {
+                Answer::error(401, 0, "401: Unauthorized")
+            }
+            None => {
+                let scripted = st
+                    .scripts
+                    .iter()
+                    .position(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()));
+                match scripted {
+                    Some(i) => {
+                        let script = st.scripts.remove(i).2;
+                        fault = script.fault;
+                        script.into()
+                    }
+                    None => {
+                        let answer = default_answer(
+                            &shared,
+                            &mut st,
+                            &method,
+                            &path,
+                            &body,
+                            &files,
+                            received_at,
+                        );
+                        fault = st
+                            .stalls
+                            .iter()
+                            .position(|(m, prefix, _)| {
+                                *m == method && path.starts_with(prefix.as_str())
+                            })
+                            .map(|i| st.stalls.remove(i).2);
+                        answer
+                    }
+                }
+            }
         };
-        stalled = st
-            .stalls
+        latency = st
+            .latencies
             .iter()
-            .position(|(m, prefix)| *m == method && path.starts_with(prefix.as_str()))
-            .map(|i| st.stalls.remove(i))
-            .is_some();
+            .find(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()))
+            .map(|(_, _, l)| *l);
         st.requests.push(Recorded {
             method,
             path,
@@ -1150,16 +1522,22 @@ async fn rest_handler(
             headers: recorded_headers,
             body,
             files,
-            status: answer.status,
+            status: if fault.is_some() { 0 } else { answer.status },
             received_at,
             authorization,
         });
         answer
     };
     shared.bump();
-    if stalled {
-        // Discord did the work, but its answer is lost: the caller sees a hung request.
-        std::future::pending::<()>().await;
+    if let Some(latency) = latency {
+        tokio::time::sleep(latency).await;
+    }
+    match fault {
+        // The caller sees a hung request.
+        Some(Fault::Hang) => std::future::pending::<()>().await,
+        // The caller sees its connection reset before any answer.
+        Some(Fault::Reset) => switch.0.store(true, Ordering::SeqCst),
+        None => {}
     }
 
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -1695,6 +2073,12 @@ fn channel_message(
 
 async fn accept_gateway(shared: Arc<Shared>, listener: TcpListener) {
     while let Ok((stream, _)) = listener.accept().await {
+        if shared.lock().outage.is_some() {
+            // Down: the connection is dropped before the handshake.
+            let _ = stream.set_zero_linger();
+            drop(stream);
+            continue;
+        }
         let _ = stream.set_nodelay(true);
         let task = tokio::spawn(serve_gateway(shared.clone(), stream));
         shared.tasks.lock().unwrap().push(task.abort_handle());
@@ -1711,7 +2095,8 @@ async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream) {
     };
     let (mut sink, mut source) = ws.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-    let conn_id = {
+    let kill = Arc::new(Notify::new());
+    let (conn_id, heartbeat_ms) = {
         let mut st = shared.lock();
         st.next_conn += 1;
         let id = st.next_conn;
@@ -1720,13 +2105,15 @@ async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream) {
             id,
             tx: tx.clone(),
             session: None,
+            kill: kill.clone(),
         });
-        id
+        (id, st.heartbeat_ms)
     };
     shared.bump();
     let _ = tx.send(text(
-        json!({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}),
+        json!({"op": 10, "d": {"heartbeat_interval": heartbeat_ms}}),
     ));
+    let reader_shared = shared.clone();
 
     let writer = async move {
         while let Some(message) = rx.recv().await {
@@ -1739,6 +2126,7 @@ async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream) {
         let _ = sink.close().await;
     };
     let reader = async move {
+        let shared = reader_shared;
         while let Some(Ok(message)) = source.next().await {
             match message {
                 Message::Text(payload) => on_gateway_payload(&shared, conn_id, &tx, &payload),
@@ -1746,16 +2134,20 @@ async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream) {
                 _ => {}
             }
         }
-        let mut st = shared.lock();
-        if st.gateway.as_ref().is_some_and(|c| c.id == conn_id) {
-            st.gateway = None;
-        }
-        drop(st);
-        shared.bump();
-        // Dropping `tx` (and the state's clone, above) ends the writer.
+        // Dropping `tx` (and the state's clone, below) ends the writer.
         drop(tx);
     };
-    tokio::join!(writer, reader);
+    tokio::select! {
+        _ = async { tokio::join!(writer, reader) } => {}
+        // Dropped without a close frame (an outage): the socket just goes.
+        _ = kill.notified() => {}
+    }
+    let mut st = shared.lock();
+    if st.gateway.as_ref().is_some_and(|c| c.id == conn_id) {
+        st.gateway = None;
+    }
+    drop(st);
+    shared.bump();
 }
 
 fn on_gateway_payload(
@@ -1774,14 +2166,24 @@ fn on_gateway_payload(
     let mut st = shared.lock();
     st.received.push(redacted.clone());
     match value["op"].as_u64() {
-        // Heartbeat.
-        Some(1) => {
+        // Heartbeat, unless this is a zombie connection.
+        Some(1) if st.zombie != Some(conn_id) => {
             let _ = tx.send(text(json!({"op": 11})));
         }
-        // Identify: a new session.
+        Some(1) => {}
+        // Identify: a new session, if the token is right.
         Some(2) => {
             st.identify = Some(redacted);
             st.identify_token = value["d"]["token"].as_str().map(str::to_string);
+            let sent = st.identify_token.as_deref().unwrap_or_default();
+            let sent = sent.strip_prefix("Bot ").unwrap_or(sent);
+            if st.token.as_deref().is_some_and(|expected| expected != sent) {
+                let _ = tx.send(Message::Close(Some(CloseFrame {
+                    code: CloseCode::from(4004),
+                    reason: "Authentication failed.".into(),
+                })));
+                return;
+            }
             st.ready_count += 1;
             let session = format!("fake-session-{}", st.ready_count);
             st.sessions.insert(session.clone(), 1);
@@ -1798,25 +2200,42 @@ fn on_gateway_payload(
             }
             let _ = tx.send(text(json!({"op": 0, "s": 1, "t": "READY", "d": ready})));
             if let Some(conn) = st.gateway.as_mut().filter(|c| c.id == conn_id) {
-                conn.session = Some(session);
+                conn.session = Some(session.clone());
             }
+            st.last_session = Some(session);
             drop(st);
             shared.bump();
         }
-        // Resume: continue a known session, else make the bot identify again.
+        // Resume: replay what the session missed and continue it, else make the bot identify
+        // again.
         Some(6) => {
             let session = value["d"]["session_id"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
+            let since = value["d"]["seq"].as_u64().unwrap_or(0);
+            let missed: Vec<String> = st
+                .history
+                .get(&session)
+                .map(|h| {
+                    h.iter()
+                        .filter(|(seq, _)| *seq > since)
+                        .map(|(_, frame)| frame.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
             match st.sessions.get_mut(&session) {
                 Some(seq) => {
+                    for frame in missed {
+                        let _ = tx.send(Message::Text(frame));
+                    }
                     *seq += 1;
                     let resumed = json!({"op": 0, "s": *seq, "t": "RESUMED", "d": {}});
                     let _ = tx.send(text(resumed));
                     if let Some(conn) = st.gateway.as_mut().filter(|c| c.id == conn_id) {
-                        conn.session = Some(session);
+                        conn.session = Some(session.clone());
                     }
+                    st.last_session = Some(session);
                     drop(st);
                     shared.bump();
                 }
