@@ -2,6 +2,12 @@
 //! (see `store::write`); this worker sends each with a nonce that Discord enforces, so a retry
 //! after a crash never posts twice, and it honours 429s, retries 5xx and timeouts with backoff,
 //! and disables a subscription whose channel Discord refuses (403/404).
+//!
+//! Each channel gets its announcements in the order they were queued (the store hands out only
+//! a channel's oldest pending one). A failure that says Discord itself is in trouble (5xx, a
+//! timeout, a lost connection, a refused token) holds every channel for the backoff, so an
+//! outage costs one request per backoff rather than one per channel; a gateway reconnection
+//! ([`Announcer::run`]'s `reconnected`) ends the wait at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,14 +16,16 @@ use anyhow::Context;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::all::{CreateEmbedAuthor, CreateMessage, Nonce};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use crate::archive::Archive;
 use crate::present::{no_mentions, Card};
 use crate::store::{Delivery, Store};
 
-/// Longest wait between two failed attempts of one delivery.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Longest wait between two failed attempts. A minute: one request a minute costs nothing
+/// during an outage, and announcements go out soon after Discord is back even when no
+/// gateway reconnection says so.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How long one send may take before it counts as a timeout.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries taken per pass.
@@ -36,7 +44,8 @@ pub enum Sent {
     },
     /// 403/404: the channel is gone or closed to the bot.
     Refused(String),
-    /// 5xx, a timeout or a broken connection: try again later.
+    /// 5xx, a timeout, a broken connection, or a refused token (401, which no channel can
+    /// fix): try again later.
     Transient(String),
     /// Any other 4xx: the request itself is wrong, so trying again will not help.
     Rejected(String),
@@ -175,6 +184,9 @@ impl Announcer {
                 wait: retry_after(&json, header.as_deref()),
                 global: json.get("global").and_then(serde_json::Value::as_bool) == Some(true),
             },
+            401 => Sent::Transient(format!(
+                "Discord refused the token ({status} {message}); check DISCORD_TOKEN"
+            )),
             403 | 404 => Sent::Refused(format!("Discord answered {status} {message}")),
             500..=599 => Sent::Transient(format!("Discord answered {status} {message}")),
             _ => Sent::Rejected(format!("Discord answered {status} {message}")),
@@ -225,11 +237,14 @@ impl Announcer {
                     }
                     Sent::Transient(error) => {
                         let wait = backoff(delivery.attempts);
-                        tracing::warn!(channel = delivery.channel_id, %error, ?wait, "announcement failed; will retry");
+                        tracing::warn!(channel = delivery.channel_id, %error, ?wait, "announcement failed; every channel waits, then it is retried");
                         let at = Utc::now() + chrono::Duration::from_std(wait)?;
                         self.store
                             .delivery_retry(delivery.id, at, &error, true)
                             .await?;
+                        // Discord is in trouble, not this channel: hold them all.
+                        self.store.delay_pending(at).await?;
+                        return Ok(delivered);
                     }
                     Sent::Refused(error) => {
                         tracing::warn!(
@@ -256,12 +271,15 @@ impl Announcer {
 
     /// Runs until `shutdown` turns true: delivers what is due, refreshes the title index when
     /// the archive changed (an import by another process), then waits for the next due
-    /// delivery or `interval`, whichever comes first.
+    /// delivery or `interval`, whichever comes first. `reconnected` is notified when the
+    /// gateway connects again (READY or RESUMED): Discord is back, so every pending
+    /// announcement is due at once.
     pub async fn run(
         self,
         archive: Arc<Archive>,
         interval: Duration,
         mut shutdown: watch::Receiver<bool>,
+        reconnected: Arc<Notify>,
     ) {
         let mut seen = None;
         let mut pruned_at: Option<tokio::time::Instant> = None;
@@ -294,6 +312,13 @@ impl Announcer {
             tokio::select! {
                 _ = tokio::time::sleep(next) => {}
                 _ = shutdown.changed() => {}
+                _ = reconnected.notified() => {
+                    match self.store.retry_pending_now(Utc::now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(pending = n, "Discord is back: retrying the held announcements now"),
+                        Err(err) => tracing::error!(error = ?err, "cannot read the outbox"),
+                    }
+                }
             }
             if *shutdown.borrow() {
                 return;

@@ -7,11 +7,16 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
-use serenity::all::{Command, Context, EventHandler, GatewayIntents, GuildId, Interaction, Ready};
+use serenity::all::{
+    Command, Context, CreateInteractionResponse, EventHandler, GatewayIntents, GuildId,
+    Interaction, InteractionId, Ready, ResumedEvent,
+};
 use serenity::builder::Builder as _;
 use serenity::client::ClientBuilder;
-use serenity::http::{Http, HttpBuilder};
-use tokio::sync::watch;
+use serenity::gateway::GatewayError;
+use serenity::http::{Http, HttpBuilder, HttpError};
+use tokio::sync::{watch, Notify};
+use tokio::time::Instant;
 
 use crate::announce::Announcer;
 use crate::archive::{Archive, Origin};
@@ -22,10 +27,28 @@ use crate::store::Store;
 /// Where Discord's API is when no proxy is configured.
 pub const DISCORD: &str = "https://discord.com";
 
-/// Builds serenity's HTTP client. Behind a proxy the proxy owns rate limits, and serenity's
-/// own limiter must be off (with it on, serenity bypasses the proxy).
+/// How long after an interaction arrives Discord accepts its callback.
+pub const CALLBACK_WINDOW: Duration = Duration::from_secs(3);
+/// The longest one attempt at a callback may take, so that a hung request leaves time for
+/// another within [`CALLBACK_WINDOW`].
+const CALLBACK_ATTEMPT: Duration = Duration::from_millis(1500);
+/// The first pause before a callback is tried again; it doubles each time.
+const CALLBACK_PAUSE: Duration = Duration::from_millis(100);
+/// The longest any other REST request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds serenity's HTTP client, with a timeout on every request. Behind a proxy the proxy
+/// owns rate limits, and serenity's own limiter must be off (with it on, serenity bypasses
+/// the proxy).
 pub fn http(token: &SecretString, api_base: &str) -> Http {
-    let builder = HttpBuilder::new(token.expose_secret());
+    let mut builder = HttpBuilder::new(token.expose_secret());
+    if let Ok(client) = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .tcp_nodelay(true)
+        .build()
+    {
+        builder = builder.client(client);
+    }
     if api_base.trim_end_matches('/') == DISCORD {
         builder.build()
     } else {
@@ -39,26 +62,43 @@ pub fn http(token: &SecretString, api_base: &str) -> Http {
 struct Handler {
     data: Arc<Data>,
     dev_guild: Option<GuildId>,
+    /// Tells the announcer that the gateway connected again.
+    reconnected: Arc<Notify>,
 }
 
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
+        self.reconnected.notify_one();
         let definitions = commands::definitions();
-        let registered = match self.dev_guild {
-            Some(guild) => guild.set_commands(&ctx.http, definitions).await,
-            None => Command::set_global_commands(&ctx.http, definitions).await,
-        };
-        match registered {
-            Ok(list) => {
-                tracing::info!(commands = list.len(), guild = ?self.dev_guild, "commands registered")
+        let mut pause = Duration::from_secs(1);
+        for attempt in 1..=3 {
+            let registered = match self.dev_guild {
+                Some(guild) => guild.set_commands(&ctx.http, definitions.clone()).await,
+                None => Command::set_global_commands(&ctx.http, definitions.clone()).await,
+            };
+            match registered {
+                Ok(list) => {
+                    tracing::info!(commands = list.len(), guild = ?self.dev_guild, "commands registered");
+                    return;
+                }
+                Err(err) => {
+                    tracing::error!(attempt, error = %describe(&err), "cannot register the commands")
+                }
             }
-            Err(err) => tracing::error!(error = %err, "cannot register the commands"),
+            tokio::time::sleep(pause).await;
+            pause *= 2;
         }
     }
 
+    async fn resume(&self, _ctx: Context, _resumed: ResumedEvent) {
+        tracing::info!("resumed the gateway session");
+        self.reconnected.notify_one();
+    }
+
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let arrived = Instant::now();
         let (id, token) = match &interaction {
             Interaction::Command(i) | Interaction::Autocomplete(i) => (i.id, i.token.clone()),
             Interaction::Component(i) => (i.id, i.token.clone()),
@@ -66,7 +106,11 @@ impl EventHandler for Handler {
         };
         // A task of its own, so that a panic in a command still gets the user an answer.
         let data = self.data.clone();
-        let answering = tokio::spawn(async move { commands::dispatch(&data, &interaction).await });
+        let answering = tokio::spawn(async move {
+            #[cfg(debug_assertions)]
+            injected_panic(&interaction);
+            commands::dispatch(&data, &interaction).await
+        });
         let reply = match answering.await {
             Ok(Some(reply)) => reply,
             Ok(None) => return,
@@ -75,11 +119,129 @@ impl EventHandler for Handler {
                 commands::apology()
             }
         };
-        let token = token.as_str();
-        // `execute` sends a reply with files (the /stats chart) as multipart.
-        if let Err(err) = reply.execute(&ctx, (id, token)).await {
-            tracing::warn!(interaction = %id, error = %err, "cannot send the reply");
+        answer(&ctx, id, &token, reply, arrived).await;
+    }
+}
+
+/// Fault injection for the tests, in debug builds only: a command named by
+/// `MARQUEE_TEST_PANIC_IN` panics, as a bug would.
+#[cfg(debug_assertions)]
+fn injected_panic(interaction: &Interaction) {
+    if let Interaction::Command(cmd) = interaction {
+        if std::env::var_os("MARQUEE_TEST_PANIC_IN").is_some_and(|name| name == *cmd.data.name) {
+            panic!(
+                "injected panic in /{} (MARQUEE_TEST_PANIC_IN)",
+                cmd.data.name
+            );
         }
+    }
+}
+
+/// What to do after a callback failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Try again while the window lasts: a 429, a 5xx, a lost or timed-out connection.
+    Retry,
+    /// An earlier attempt reached Discord after all (40060, already acknowledged).
+    Done,
+    /// Trying again cannot help: too late (10062, unknown interaction) or the reply is wrong.
+    GiveUp,
+}
+
+/// Decides from Discord's status and JSON error code, `None` for both when no answer came.
+pub fn after_failure(status: Option<u16>, code: Option<isize>) -> AfterFailure {
+    match (status, code) {
+        (None, _) => AfterFailure::Retry,
+        (_, Some(40060)) => AfterFailure::Done,
+        (Some(429 | 500..=599), _) => AfterFailure::Retry,
+        _ => AfterFailure::GiveUp,
+    }
+}
+
+fn failure_of(err: &serenity::Error) -> AfterFailure {
+    match err {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            after_failure(Some(r.status_code.as_u16()), Some(r.error.code))
+        }
+        serenity::Error::Http(HttpError::Request(_)) => after_failure(None, None),
+        _ => AfterFailure::GiveUp,
+    }
+}
+
+/// An error for the log, without URLs: a callback's URL holds the interaction's token.
+fn describe(err: &serenity::Error) -> String {
+    match err {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            format!(
+                "Discord answered {} (code {}) {}",
+                r.status_code, r.error.code, r.error.message
+            )
+        }
+        serenity::Error::Http(HttpError::Request(e)) => {
+            let mut text = String::from("no answer from Discord");
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            if e.is_timeout() {
+                text.push_str(" (timed out)");
+            }
+            text
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Sends an interaction's reply, trying again after a 429, a 5xx, a reset or a hang for as
+/// long as Discord would still take it ([`CALLBACK_WINDOW`] from `arrived`).
+async fn answer(
+    ctx: &Context,
+    id: InteractionId,
+    token: &str,
+    reply: CreateInteractionResponse,
+    arrived: Instant,
+) {
+    let deadline = arrived + CALLBACK_WINDOW;
+    let mut pause = CALLBACK_PAUSE;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let left = deadline.saturating_duration_since(Instant::now());
+        // `execute` sends a reply with files (the /stats chart) as multipart.
+        let sent = tokio::time::timeout(
+            left.min(CALLBACK_ATTEMPT),
+            reply.clone().execute(ctx, (id, token)),
+        )
+        .await;
+        let error = match sent {
+            Ok(Ok(())) => {
+                if attempt > 1 {
+                    tracing::info!(interaction = %id, attempt, "reply sent after a retry");
+                }
+                return;
+            }
+            Ok(Err(err)) => match failure_of(&err) {
+                AfterFailure::Done => {
+                    tracing::info!(interaction = %id, attempt, "an earlier attempt at the reply reached Discord");
+                    return;
+                }
+                AfterFailure::GiveUp => {
+                    tracing::warn!(interaction = %id, attempt, error = %describe(&err), "cannot send the reply");
+                    return;
+                }
+                AfterFailure::Retry => describe(&err),
+            },
+            Err(_) => "no answer from Discord in time".to_owned(),
+        };
+        if Instant::now() + pause >= deadline {
+            tracing::warn!(interaction = %id, attempt, %error, "gave up on the reply: Discord did not take it within 3 s");
+            return;
+        }
+        tracing::info!(interaction = %id, attempt, %error, ?pause, "the reply failed; trying again");
+        tokio::time::sleep(pause).await;
+        pause *= 2;
     }
 }
 
@@ -114,11 +276,13 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
     .with_retention_days(settings.discord.outbox_retention_days);
     let (stop, stopped) = watch::channel(false);
     let interval = Duration::from_secs(settings.discord.announce_interval_seconds.max(1));
-    let announcing = tokio::spawn(announcer.run(archive, interval, stopped));
+    let reconnected = Arc::new(Notify::new());
+    let announcing = tokio::spawn(announcer.run(archive, interval, stopped, reconnected.clone()));
 
     let handler = Handler {
         data,
         dev_guild: settings.discord.dev_guild.map(GuildId::new),
+        reconnected,
     };
     let mut client = ClientBuilder::new_with_http(http(&token, &api_base), GatewayIntents::GUILDS)
         .event_handler(handler)
@@ -130,10 +294,13 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    let result = client
-        .start()
-        .await
-        .context("the Discord connection failed");
+    let result = client.start().await.map_err(|err| match err {
+        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => anyhow::anyhow!(
+            "Discord refused the token: check DISCORD_TOKEN (Bot > Reset Token at \
+             https://discord.com/developers/applications)"
+        ),
+        other => anyhow::Error::new(other).context("the Discord connection failed"),
+    });
     let _ = stop.send(true);
     let _ = announcing.await;
     result
@@ -158,5 +325,23 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_callback_is_tried_again_only_when_discord_may_take_it_later() {
+        assert_eq!(after_failure(None, None), AfterFailure::Retry);
+        assert_eq!(after_failure(Some(429), Some(0)), AfterFailure::Retry);
+        for status in [500, 502, 503, 504] {
+            assert_eq!(after_failure(Some(status), Some(0)), AfterFailure::Retry);
+        }
+        assert_eq!(after_failure(Some(400), Some(40060)), AfterFailure::Done);
+        assert_eq!(after_failure(Some(404), Some(10062)), AfterFailure::GiveUp);
+        assert_eq!(after_failure(Some(400), Some(50035)), AfterFailure::GiveUp);
+        assert_eq!(after_failure(Some(401), Some(0)), AfterFailure::GiveUp);
     }
 }

@@ -119,15 +119,21 @@ impl Store {
             .collect())
     }
 
-    /// Pending announcements whose time has come, oldest first.
+    /// Pending announcements whose time has come, oldest first, at most one per channel: a
+    /// channel's announcements go out in the order they were queued, each waiting for the one
+    /// before it to be sent or dropped.
     pub async fn due_deliveries(
         &self,
         now: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
         let rows: Vec<(i64, i64, i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT id, review_id, subscription_id, channel_id, nonce, attempts FROM deliveries
-             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            "SELECT id, review_id, subscription_id, channel_id, nonce, attempts FROM deliveries d
+             WHERE status = 'pending' AND next_attempt_at <= ?
+               AND NOT EXISTS (SELECT 1 FROM deliveries e
+                               WHERE e.channel_id = d.channel_id AND e.status = 'pending'
+                                 AND e.id < d.id)
+             ORDER BY id LIMIT ?",
         )
         .bind(timestamp(now))
         .bind(limit)
@@ -148,10 +154,15 @@ impl Store {
             .collect())
     }
 
-    /// When the next pending announcement is due, if any is pending.
+    /// When the next pending announcement is due, if any is pending (counting only the
+    /// oldest of each channel, the ones [`Store::due_deliveries`] may return).
     pub async fn next_delivery_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
         let next: Option<String> = sqlx::query_scalar(
-            "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'",
+            "SELECT min(next_attempt_at) FROM deliveries d
+             WHERE status = 'pending'
+               AND NOT EXISTS (SELECT 1 FROM deliveries e
+                               WHERE e.channel_id = d.channel_id AND e.status = 'pending'
+                                 AND e.id < d.id)",
         )
         .fetch_one(self.pool())
         .await?;
@@ -204,6 +215,20 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Makes every pending announcement due now: Discord is reachable again (the gateway
+    /// reconnected), so waiting out a backoff would only delay them.
+    pub async fn retry_pending_now(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = ?
+             WHERE status = 'pending' AND next_attempt_at > ?",
+        )
+        .bind(timestamp(now))
+        .bind(timestamp(now))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Deletes the sent and dropped deliveries whose last attempt was before `before`, so the
