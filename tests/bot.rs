@@ -16,7 +16,7 @@ mod serve;
 
 use std::time::{Duration, Instant};
 
-use fake_discord::{component, opt, slash_command, Ctx, FakeDiscord, Recorded, Scripted};
+use fake_discord::{component, opt, slash_command, Ctx, Recorded, Scripted};
 use serde_json::{json, Value};
 use serve::*;
 
@@ -214,35 +214,6 @@ async fn a_dev_guild_gets_the_commands_instead_of_everyone() {
         .unwrap();
     assert_eq!(put.path, "/api/v10/applications/2000/guilds/8000/commands");
     assert_no_violations(&fake, &bot);
-}
-
-/// Subscribes `channel` as an allowed member and returns the ephemeral reply's text.
-async fn subscribe(
-    fake: &FakeDiscord,
-    id: u64,
-    channel: u64,
-    min_grade: Option<&str>,
-    permissions: u64,
-) -> String {
-    let ctx = Ctx::guild(8000, channel, 6000, permissions);
-    let options = match min_grade {
-        Some(g) => json!([opt("min_grade", 3, g)]),
-        None => json!([]),
-    };
-    fake.dispatch(
-        "INTERACTION_CREATE",
-        slash_command(id, "subscribe", options, &ctx),
-    )
-    .await;
-    let reply = fake
-        .wait_for("the /subscribe reply", callback_of(id), WAIT)
-        .await;
-    assert_eq!(
-        reply.body["data"]["flags"], 64,
-        "subscription replies are ephemeral"
-    );
-    assert_mentions_nobody(&reply.body);
-    reply.body["data"]["content"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

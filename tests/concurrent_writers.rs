@@ -16,6 +16,7 @@ mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use fake_discord::{opt, slash_command, Ctx};
 use serde_json::{json, Value};
@@ -145,5 +146,70 @@ async fn three_imports_beside_serve_lose_nothing_and_survive_kill_9() {
         assert_eq!(reviews(dir.path()).await, already + 1500);
     }
     assert!(!bot.log().contains("locked"), "{}", bot.log());
+    assert_no_violations(&fake, &bot);
+}
+
+/// `kill -9` of `serve` in the middle of its fan-out while two imports write: the imports
+/// finish, the file stays sound, and the restarted bot sends every announcement once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_serve_while_imports_run_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = archive::write(dir.path());
+    let (fake, bot) = started_with(dir.path(), &fixture, &[]).await;
+    subscribe(&fake, 8300, 5600, None, MANAGE_CHANNELS).await;
+    let before = reviews(dir.path()).await;
+    const EACH: usize = 700;
+    let sets: Vec<PathBuf> = ["k", "l"]
+        .iter()
+        .map(|s| write_set(dir.path(), s, EACH))
+        .collect();
+    let imports: Vec<Child> = sets.iter().map(|f| spawn_import(dir.path(), f)).collect();
+    // Once the bot is announcing the first committed batch, kill it.
+    fake.wait_created(5600, 20, WAIT).await;
+    let log = bot.crash();
+    assert!(!log.contains("locked"), "{log}");
+    for child in imports {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert!(!err.contains("locked"), "{err}");
+    }
+    assert_eq!(integrity(dir.path()).await, "ok");
+    assert_eq!(reviews(dir.path()).await, before + 2 * EACH as i64);
+
+    let bot = Bot::start(dir.path(), &fake, &[]).await;
+    fake.wait_ready_count(2, WAIT).await;
+    let posted = fake
+        .wait_created(5600, 2 * EACH, Duration::from_secs(180))
+        .await;
+    let mut titles: Vec<String> = posted
+        .iter()
+        .map(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), 2 * EACH, "every new review announced once");
+    let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
+    let reply = ask(
+        &fake,
+        8301,
+        slash_command(
+            8301,
+            "review",
+            json!([opt("title", 3, "Writer k Film 7")]),
+            &ctx,
+        ),
+    )
+    .await;
+    let title = reply.body["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(title.starts_with("writer k film 7 ("), "{}", reply.body);
     assert_no_violations(&fake, &bot);
 }

@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use super::archive;
-use super::fake_discord::{FakeDiscord, Recorded};
+use super::fake_discord::{opt, slash_command, Ctx, FakeDiscord, Recorded};
 use serde_json::{json, Value};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_marquee");
@@ -124,6 +124,17 @@ pub async fn started_with(
     archive: &Path,
     extra_env: &[(&str, &str)],
 ) -> (FakeDiscord, Bot) {
+    start_on(dir, archive, FakeDiscord::start().await, extra_env).await
+}
+
+/// Like [`started_with`], with a fake the test has set up (a heartbeat interval, say). The
+/// fake requires the bot's token from now on.
+pub async fn start_on(
+    dir: &Path,
+    archive: &Path,
+    fake: FakeDiscord,
+    extra_env: &[(&str, &str)],
+) -> (FakeDiscord, Bot) {
     let out = import(dir, &[archive]);
     assert_eq!(
         out.status.code(),
@@ -131,7 +142,7 @@ pub async fn started_with(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let fake = FakeDiscord::start().await;
+    fake.require_token(TOKEN);
     let bot = Bot::start(dir, &fake, extra_env).await;
     fake.wait_ready(WAIT).await;
     fake.wait_for(
@@ -169,4 +180,89 @@ pub async fn ask(fake: &FakeDiscord, id: u64, d: Value) -> Recorded {
         assert_mentions_nobody(&reply.body);
     }
     reply
+}
+
+/// Subscribes `channel` (of guild 8000) as a member with `permissions`, and returns the
+/// ephemeral reply's text.
+pub async fn subscribe(
+    fake: &FakeDiscord,
+    id: u64,
+    channel: u64,
+    min_grade: Option<&str>,
+    permissions: u64,
+) -> String {
+    let ctx = Ctx::guild(8000, channel, 6000, permissions);
+    let options = match min_grade {
+        Some(g) => json!([opt("min_grade", 3, g)]),
+        None => json!([]),
+    };
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(id, "subscribe", options, &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /subscribe reply", callback_of(id), WAIT)
+        .await;
+    assert_eq!(
+        reply.body["data"]["flags"], 64,
+        "subscription replies are ephemeral"
+    );
+    assert_mentions_nobody(&reply.body);
+    reply.body["data"]["content"].as_str().unwrap().to_owned()
+}
+
+/// Writes reviews made by [`review_text`] into a new folder `name` of `dir`, one file each.
+pub fn write_reviews(dir: &Path, name: &str, reviews: &[(&str, i32, &str)]) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    for (i, (title, year, grade)) in reviews.iter().enumerate() {
+        std::fs::write(
+            folder.join(format!("{i:03}.txt")),
+            review_text(title, *year, grade),
+        )
+        .unwrap();
+    }
+    folder
+}
+
+/// Imports `folder` by a separate `marquee import`, which must succeed.
+pub fn import_ok(dir: &Path, folder: &Path) {
+    let out = import(dir, &[folder]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Waits until the bot's log contains `needle` (the log is a file the bot appends to; it is
+/// read again every 50 ms). Panics with the log after `timeout`.
+pub async fn wait_log(bot: &Bot, needle: &str, timeout: Duration) -> String {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let log = bot.log();
+        if log.contains(needle) {
+            return log;
+        }
+        if std::time::Instant::now() >= deadline {
+            panic!("the log never said {needle:?} within {timeout:?}:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for the bot process to end by itself; its exit code. Panics after `timeout`.
+pub async fn wait_exit(bot: &mut Bot, timeout: Duration) -> Option<i32> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(status) = bot.child.try_wait().unwrap() {
+            return status.code();
+        }
+        if std::time::Instant::now() >= deadline {
+            panic!("serve did not exit within {timeout:?}:\n{}", bot.log());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
