@@ -296,9 +296,16 @@ async fn new_reviews_queue_announcements_for_matching_channels_only(pool: Sqlite
     .await
     .unwrap();
     assert_eq!(count(&pool, "deliveries").await, 4);
+    // One due per channel: a channel's second waits for its first.
     let due = store.due_deliveries(chrono::Utc::now(), 10).await.unwrap();
-    assert_eq!(due.len(), 4);
-    let nonces: std::collections::BTreeSet<_> = due.iter().map(|d| d.nonce.clone()).collect();
+    let mut channels: Vec<u64> = due.iter().map(|d| d.channel_id).collect();
+    channels.sort();
+    assert_eq!(channels, [100, 200, 300]);
+    let nonces: Vec<String> = sqlx::query_scalar("SELECT nonce FROM deliveries")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let nonces: std::collections::BTreeSet<_> = nonces.into_iter().collect();
     assert_eq!(nonces.len(), 4, "nonces are unique");
     assert!(
         nonces.iter().all(|n| n.len() <= 25),
@@ -322,10 +329,24 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
     .await
     .unwrap();
     let now = chrono::Utc::now();
+    // Each channel's oldest first; its second waits until the first is sent.
     let due = store.due_deliveries(now, 10).await.unwrap();
-    assert_eq!(due.len(), 4);
-    let to_100: Vec<_> = due.iter().filter(|d| d.channel_id == 100).collect();
-    store.delivery_sent(to_100[0].id, Some(555)).await.unwrap();
+    assert_eq!(due.len(), 2);
+    let first_100 = due.iter().find(|d| d.channel_id == 100).unwrap().clone();
+    let to_200 = due.iter().find(|d| d.channel_id == 200).unwrap().clone();
+    store.delivery_sent(first_100.id, Some(555)).await.unwrap();
+    let next = store.due_deliveries(now, 10).await.unwrap();
+    let second_100 = next.iter().find(|d| d.channel_id == 100).unwrap().clone();
+    assert!(
+        second_100.id > first_100.id,
+        "in the order they were queued"
+    );
+    assert_eq!(
+        next.iter().filter(|d| d.channel_id == 200).count(),
+        1,
+        "channel 200 still has only its first"
+    );
+    let to_100 = [first_100, second_100];
     store
         .delivery_retry(
             to_100[1].id,
@@ -335,7 +356,13 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
         )
         .await
         .unwrap();
-    let to_200 = due.iter().find(|d| d.channel_id == 200).unwrap();
+    // While the head waits, nothing behind it in that channel is due.
+    assert_eq!(
+        store.next_delivery_at().await.unwrap().map(|t| t > now),
+        Some(false),
+        "channel 200 is still due"
+    );
+    let to_200 = &to_200;
     store
         .disable_subscription(to_200.subscription_id, "Discord answered 403 Forbidden")
         .await
