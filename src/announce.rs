@@ -102,6 +102,7 @@ impl Announcer {
         critic: String,
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
+            .use_rustls_tls()
             .timeout(SEND_TIMEOUT)
             .tcp_nodelay(true)
             .user_agent(concat!(

@@ -42,12 +42,15 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// the proxy).
 pub fn http(token: &SecretString, api_base: &str) -> Http {
     let mut builder = HttpBuilder::new(token.expose_secret());
-    if let Ok(client) = reqwest::Client::builder()
+    match reqwest::Client::builder()
+        .use_rustls_tls()
         .timeout(REQUEST_TIMEOUT)
         .tcp_nodelay(true)
         .build()
     {
-        builder = builder.client(client);
+        Ok(client) => builder = builder.client(client),
+        // serenity's own client then, without the timeout.
+        Err(err) => tracing::warn!(error = %err, "cannot build the HTTP client with a timeout"),
     }
     if api_base.trim_end_matches('/') == DISCORD {
         builder.build()
