@@ -108,6 +108,8 @@ struct Scored {
     entry: u32,
     score: f64,
     alt: bool,
+    /// The name that gave the score.
+    name: u32,
 }
 
 impl TitleIndex {
@@ -164,7 +166,7 @@ impl TitleIndex {
     /// ranked candidates, best first.
     pub fn search(&self, query: &str, year: Option<i32>, limit: usize) -> SearchOutcome {
         let readings = readings(query, year);
-        let ranked = self.rank(&readings);
+        let ranked = self.rank(&readings, &surface(query));
         let has_year = readings.iter().any(|r| r.year.is_some());
         let ambiguous = self.is_ambiguous(&ranked, has_year);
         let candidates: Vec<Candidate> = ranked
@@ -196,9 +198,10 @@ impl TitleIndex {
         if reading.form.compact.is_empty() {
             return self.first_alphabetically(limit);
         }
-        let mut found = self.completions(&reading.form, limit);
+        let typed = surface(partial);
+        let mut found = self.completions(&reading.form, &typed, limit);
         if found.len() < limit {
-            for scored in self.rank(std::slice::from_ref(&reading)) {
+            for scored in self.rank(std::slice::from_ref(&reading), &typed) {
                 if found.len() >= limit {
                     break;
                 }
@@ -211,8 +214,9 @@ impl TitleIndex {
     }
 
     /// Every film any reading matches, best first, with scores of at least
-    /// [`MIN_CANDIDATE_SCORE`].
-    fn rank(&self, readings: &[Reading]) -> Vec<Scored> {
+    /// [`MIN_CANDIDATE_SCORE`]. Films that tie are told apart by how close their name as
+    /// written is to `typed` ([`surface`] of the query).
+    fn rank(&self, readings: &[Reading], typed: &str) -> Vec<Scored> {
         let mut best: HashMap<u32, Scored> = HashMap::new();
         for reading in readings {
             for name_id in self.candidate_names(&reading.form) {
@@ -220,7 +224,7 @@ impl TitleIndex {
                     continue;
                 };
                 let score = name.similarity(reading) * self.year_factor(name.entry, reading.year);
-                keep_better(&mut best, name.entry, score, name.alt);
+                keep_better(&mut best, name.entry, score, name.alt, name_id);
             }
         }
         let mut ranked: Vec<Scored> = best
@@ -228,7 +232,40 @@ impl TitleIndex {
             .filter(|s| s.score >= MIN_CANDIDATE_SCORE)
             .collect();
         ranked.sort_by(|a, b| self.order(a, b));
+        self.break_ties(&mut ranked, typed);
         ranked
+    }
+
+    /// Within each run of films that tie on score and on filed-or-alternative title, puts
+    /// first the one whose name as written is closest to what was typed: `Collateral` is
+    /// the 2004 film, `The Collateral` the 1990 one, though both normalise to `collateral`.
+    /// Where that ties too, the order stays (older first). Only tied runs are compared, so
+    /// the usual query costs nothing here.
+    fn break_ties(&self, ranked: &mut [Scored], typed: &str) {
+        let mut start = 0;
+        while start < ranked.len() {
+            let Some(first) = ranked.get(start).copied() else {
+                break;
+            };
+            let len = ranked
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|s| s.score == first.score && s.alt == first.alt)
+                .count();
+            if len > 1 {
+                if let Some(run) = ranked.get_mut(start..start + len) {
+                    let closeness = |s: &Scored| {
+                        self.names.get(s.name as usize).map_or(0.0, |name| {
+                            strsim::normalized_levenshtein(typed, &name.surface)
+                        })
+                    };
+                    // A stable sort keeps the year order among equally close names.
+                    run.sort_by_cached_key(|s| std::cmp::Reverse(ordered(closeness(s))));
+                }
+            }
+            start += len.max(1);
+        }
     }
 
     /// Names worth scoring for `form`: shared trigrams, one edit away, same key, same
@@ -269,7 +306,7 @@ impl TitleIndex {
     }
 
     /// Films with a name starting with the input, scored by how much of the name it covers.
-    fn completions(&self, form: &Form, limit: usize) -> Vec<Scored> {
+    fn completions(&self, form: &Form, typed: &str, limit: usize) -> Vec<Scored> {
         let mut best: HashMap<u32, Scored> = HashMap::new();
         for id in self.shortest_completions(&form.compact, usize::MAX, limit.saturating_mul(4)) {
             let Some(name) = self.names.get(id as usize) else {
@@ -283,10 +320,11 @@ impl TitleIndex {
                 score::exact_prefix(form, &name.form)
                     .unwrap_or_else(|| score::prefix_weight(form, name.form.compact.len()))
             };
-            keep_better(&mut best, name.entry, score, name.alt);
+            keep_better(&mut best, name.entry, score, name.alt, id);
         }
         let mut found: Vec<Scored> = best.into_values().collect();
         found.sort_by(|a, b| self.order(a, b));
+        self.break_ties(&mut found, typed);
         found.truncate(limit);
         found
     }
@@ -300,6 +338,7 @@ impl TitleIndex {
                     entry,
                     score: 0.0,
                     alt: false,
+                    name: u32::MAX,
                 })
             })
             .collect()
@@ -363,8 +402,13 @@ impl TitleIndex {
 }
 
 /// Records `score` for `entry` if it beats what the entry already has.
-fn keep_better(best: &mut HashMap<u32, Scored>, entry: u32, score: f64, alt: bool) {
-    let new = Scored { entry, score, alt };
+fn keep_better(best: &mut HashMap<u32, Scored>, entry: u32, score: f64, alt: bool, name: u32) {
+    let new = Scored {
+        entry,
+        score,
+        alt,
+        name,
+    };
     best.entry(entry)
         .and_modify(|old| {
             if score > old.score || (score == old.score && old.alt && !alt) {
@@ -389,6 +433,33 @@ fn compact_of(names: &[Name], id: u32) -> &str {
     names
         .get(id as usize)
         .map_or("", |n| n.form.compact.as_str())
+}
+
+/// A name or query as written, for telling tied films apart: lower-cased, runs of white
+/// space made one space, the article, digits and punctuation kept (an article moved to the
+/// end, `Gangster, The`, goes back in front); cut to a title's length.
+pub(crate) fn surface(text: &str) -> String {
+    let mut lower = text.trim().to_lowercase();
+    if let Some((rest, article)) = lower.rsplit_once(',') {
+        let article = article.trim();
+        if normalize::ARTICLES.contains(&article) && !rest.trim().is_empty() {
+            lower = format!("{article} {}", rest.trim());
+        }
+    }
+    let mut out = String::with_capacity(lower.len());
+    for word in lower.split_whitespace().take(64) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.chars().take(256).collect()
+}
+
+/// A closeness in 0..=1 as an integer key (parts per million), for sorting.
+fn ordered(closeness: f64) -> u32 {
+    // In range by construction; `as` saturates anyway.
+    (closeness.clamp(0.0, 1.0) * 1e6) as u32
 }
 
 /// Index conversion; the index holds far fewer than 4 billion names.

@@ -22,6 +22,8 @@ pub(crate) struct Name {
     pub entry: u32,
     /// This is an alternative title, not the one the review is filed under.
     pub alt: bool,
+    /// The name as written, only lower-cased: what tells tied films apart.
+    pub surface: String,
 }
 
 impl Name {
@@ -47,6 +49,7 @@ impl Name {
             roman,
             entry,
             alt,
+            surface: super::surface(title),
         })
     }
 

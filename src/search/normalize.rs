@@ -18,7 +18,7 @@
 //!    becomes `1` too, which is harmless because it does so on both sides.
 
 /// The articles dropped at the start of a title, or at its end after a comma.
-const ARTICLES: [&str; 3] = ["the", "a", "an"];
+pub(crate) const ARTICLES: [&str; 3] = ["the", "a", "an"];
 
 /// Roman numeral units, indexed by their value.
 const ROMAN_UNITS: [&str; 10] = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"];

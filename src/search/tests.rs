@@ -473,3 +473,50 @@ fn index_is_send_and_sync() {
     assert_send_sync::<TitleIndex>();
     assert_eq!(index().len(), FILMS.len());
 }
+
+/// Films whose titles normalise alike: the query's own spelling (article, digits, accents)
+/// picks the film, whichever is older; with nothing typed to tell them apart, the older.
+#[test]
+fn ties_go_to_the_title_spelled_as_typed() {
+    let films = [
+        ("The Collateral", 1990),
+        ("Collateral", 2004),
+        ("The 1941", 1975),
+        ("1941", 1979),
+        ("A Molière", 1980),
+        ("Molière", 2007),
+    ];
+    let index = TitleIndex::new(
+        films
+            .iter()
+            .enumerate()
+            .map(|(i, &(title, year))| IndexEntry {
+                id: i as i64 + 1,
+                title: title.to_owned(),
+                alt_titles: vec![],
+                year: Some(year),
+                grade: Grade::B,
+            })
+            .collect(),
+    );
+    for (query, title, year) in [
+        ("Collateral", "Collateral", 2004),
+        ("collateral", "Collateral", 2004),
+        ("The Collateral", "The Collateral", 1990),
+        ("collateral, the", "The Collateral", 1990),
+        ("1941", "1941", 1979),
+        ("the 1941", "The 1941", 1975),
+        ("Molière", "Molière", 2007),
+        ("moliere", "Molière", 2007),
+        ("a moliere", "A Molière", 1980),
+    ] {
+        let outcome = finds(&index, query, None, title, year);
+        assert!(outcome.ambiguous, "{query}: both films are offered");
+    }
+    // Autocomplete ranks the same way.
+    let first = index.autocomplete("collateral", 5);
+    assert_eq!(
+        first.first().map(|c| (c.title.as_str(), c.year)),
+        Some(("Collateral", Some(2004)))
+    );
+}
