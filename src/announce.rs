@@ -18,7 +18,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serenity::all::{CreateEmbedAuthor, CreateMessage, Nonce};
 use tokio::sync::{watch, Notify};
 
-use crate::archive::Archive;
 use crate::present::{no_mentions, Card};
 use crate::store::{Delivery, Store};
 
@@ -270,19 +269,16 @@ impl Announcer {
         }
     }
 
-    /// Runs until `shutdown` turns true: delivers what is due, refreshes the title index when
-    /// the archive changed (an import by another process), then waits for the next due
+    /// Runs until `shutdown` turns true: delivers what is due, then waits for the next due
     /// delivery or `interval`, whichever comes first. `reconnected` is notified when the
     /// gateway connects again (READY or RESUMED): Discord is back, so every pending
     /// announcement is due at once.
     pub async fn run(
         self,
-        archive: Arc<Archive>,
         interval: Duration,
         mut shutdown: watch::Receiver<bool>,
         reconnected: Arc<Notify>,
     ) {
-        let mut seen = None;
         let mut pruned_at: Option<tokio::time::Instant> = None;
         loop {
             if !matches!(pruned_at, Some(at) if at.elapsed() < PRUNE_EVERY) {
@@ -290,18 +286,6 @@ impl Announcer {
                     tracing::error!(error = ?err, "cannot prune the outbox");
                 }
                 pruned_at = Some(tokio::time::Instant::now());
-            }
-            match archive.store().fingerprint().await {
-                Ok(now) if seen.as_ref() != Some(&now) => {
-                    if seen.is_some() {
-                        if let Err(err) = archive.refresh_index().await {
-                            tracing::error!(error = ?err, "cannot refresh the title index");
-                        }
-                    }
-                    seen = Some(now);
-                }
-                Ok(_) => {}
-                Err(err) => tracing::error!(error = ?err, "cannot read the archive"),
             }
             if let Err(err) = self.deliver_due().await {
                 tracing::error!(error = ?err, "announcements failed");

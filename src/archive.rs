@@ -2,6 +2,10 @@
 //! the reviews come from (the user's database, or the built-in sample).
 
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::watch;
 
 use crate::search::people::PersonIndex;
 use crate::search::{SearchOutcome, TitleIndex};
@@ -104,17 +108,58 @@ impl Archive {
         Ok(built)
     }
 
-    /// Rebuilds the indexes that have been built, after an import.
+    /// Rebuilds the indexes that have been built, after an import. The store is read on
+    /// the async threads, the indexes are built on a blocking thread (a second or so at 100k
+    /// reviews), and each is swapped in whole: a search sees the old index or the new one.
     pub async fn refresh_index(&self) -> anyhow::Result<()> {
         if self.titles.get().is_some() {
-            let fresh = TitleIndex::new(self.store.index_entries().await?);
+            let entries = self.store.index_entries().await?;
+            let fresh = tokio::task::spawn_blocking(move || TitleIndex::new(entries))
+                .await
+                .context("building the title index failed")?;
             self.titles.set(Arc::new(fresh));
         }
         if self.people.get().is_some() {
-            let fresh = PersonIndex::new(self.store.person_records().await?);
+            let records = self.store.person_records().await?;
+            let fresh = tokio::task::spawn_blocking(move || PersonIndex::new(records))
+                .await
+                .context("building the people index failed")?;
             self.people.set(Arc::new(fresh));
         }
         Ok(())
+    }
+
+    /// Runs until `shutdown` turns true: every `interval`, checks whether the archive changed
+    /// (an import by another process) and if so rebuilds the indexes. Its own task, so
+    /// neither a slow rebuild nor a stuck announcement holds up the other.
+    pub async fn keep_fresh(
+        self: Arc<Self>,
+        interval: Duration,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let mut seen = None;
+        loop {
+            match self.store.fingerprint().await {
+                Ok(now) if seen.is_none() => seen = Some(now),
+                Ok(now) if seen.as_ref() != Some(&now) => match self.refresh_index().await {
+                    Ok(()) => {
+                        tracing::info!("the archive changed: indexes rebuilt");
+                        seen = Some(now);
+                    }
+                    // `seen` stays, so the next tick tries again.
+                    Err(err) => tracing::error!(error = ?err, "cannot refresh the indexes"),
+                },
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = ?err, "cannot read the archive"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
     }
 
     /// Finds a film by a sloppy title (a trailing year in `query`, or `year`, picks a remake).

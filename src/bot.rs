@@ -280,7 +280,8 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
     let (stop, stopped) = watch::channel(false);
     let interval = Duration::from_secs(settings.discord.announce_interval_seconds.max(1));
     let reconnected = Arc::new(Notify::new());
-    let announcing = tokio::spawn(announcer.run(archive, interval, stopped, reconnected.clone()));
+    let announcing = tokio::spawn(announcer.run(interval, stopped.clone(), reconnected.clone()));
+    let refreshing = tokio::spawn(archive.keep_fresh(interval, stopped));
 
     let handler = Handler {
         data,
@@ -306,6 +307,7 @@ pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()
     });
     let _ = stop.send(true);
     let _ = announcing.await;
+    let _ = refreshing.await;
     result
 }
 

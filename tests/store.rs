@@ -456,3 +456,77 @@ async fn the_outbox_prunes_finished_deliveries_after_the_retention(pool: SqliteP
         vec![400]
     );
 }
+
+/// `serve` runs `keep_fresh` as its own task: an import by another process reaches both
+/// indexes without a restart and without the announcer (which is not running here).
+#[sqlx::test]
+async fn the_archive_rebuilds_its_indexes_when_another_process_imports(pool: SqlitePool) {
+    use marquee::archive::{Archive, Origin};
+    use marquee::search::people::RoleFilter;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    import_sources(
+        &store,
+        vec![source(
+            "a.txt",
+            review("The Long Walk", 2019, "B", "Nora Lind"),
+        )],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let archive = Arc::new(Archive::new(store, Origin::Database).await.unwrap());
+    let before = archive.index().await.unwrap();
+    assert_eq!(before.len(), 1);
+    archive.people().await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(
+        archive
+            .clone()
+            .keep_fresh(Duration::from_millis(20), stopped),
+    );
+
+    let other = Store::from_pool(pool.clone()).await.unwrap();
+    import_sources(
+        &other,
+        vec![source(
+            "b.txt",
+            review("Short Days", 2001, "A-", "Ed Marsh"),
+        )],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    // No signal crosses processes: poll, with a deadline far above the 20 ms tick. The
+    // people index is swapped after the title index, so wait for both.
+    let marsh = || async {
+        let people = archive.people().await.unwrap();
+        people
+            .search("ed marsh", RoleFilter::Director, 3)
+            .best
+            .map(|b| b.name)
+    };
+    let rebuilt = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let now = archive.index().await.unwrap();
+            if now.len() == 2 && marsh().await.is_some() {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the indexes were not rebuilt within 30 s");
+    assert_eq!(before.len(), 1, "the old index is swapped, not changed");
+    let found = rebuilt.search("short days", None, 3);
+    assert_eq!(found.best.map(|b| b.title), Some("Short Days".to_owned()));
+    assert_eq!(marsh().await, Some("Ed Marsh".to_owned()));
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("keep_fresh ends when told to")
+        .unwrap();
+}
