@@ -2,13 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::review::{Limits, ParseError, Review};
-use crate::store::{FileOutcome, ImportCounts, Importer, Outcome, Store};
+use crate::store::{FileOutcome, ImportCounts, Importer, Outcome, Parsed, Store};
 
-/// How many files one transaction stores.
+/// How many files the parsing threads parse together (a batch).
 pub const BATCH: usize = 500;
+/// Parsed batches that may wait for the writer.
+pub const BATCHES_IN_FLIGHT: usize = 2;
+/// How many files one transaction stores at most, taking parsed batches as they come.
+pub const FILES_PER_TRANSACTION: usize = 4_000;
 
 /// Something to import: a file on disk, or bytes already in memory (the sample archive).
 #[derive(Debug, Clone)]
@@ -141,9 +147,13 @@ pub async fn import_sources(
     import_sources_with(store, sources, &Limits::default(), on_file).await
 }
 
-/// Parses and stores `sources`, [`BATCH`] files to a transaction; a file past one of the
-/// `limits` fails alone. `on_file` is called for each file once its batch has committed
-/// (for a progress bar).
+/// Parses and stores `sources`; a file past one of the `limits` fails alone. `on_file` is
+/// called for each file once its transaction has committed (for a progress bar).
+///
+/// A pipeline: the files are read and parsed on every core (rayon), [`BATCH`] at a time,
+/// while the one writer stores the batches before, up to [`FILES_PER_TRANSACTION`] files to
+/// a transaction. At most [`BATCHES_IN_FLIGHT`] parsed batches wait for the writer, so
+/// memory stays flat however large the archive.
 pub async fn import_sources_with(
     store: &Store,
     sources: Vec<Source>,
@@ -153,18 +163,30 @@ pub async fn import_sources_with(
     let limits = *limits;
     let mut importer = Importer::start(store).await?;
     let mut report = ImportReport::default();
-    let mut sources = sources.into_iter().peekable();
-    while sources.peek().is_some() {
-        let chunk: Vec<Source> = sources.by_ref().take(BATCH).collect();
-        // Reading and parsing are blocking work: keep them off the async threads.
-        let parsed = tokio::task::spawn_blocking(move || {
-            chunk
-                .into_iter()
-                .map(|source| source.parse(&limits))
-                .collect::<Vec<_>>()
-        })
-        .await?;
-        for outcome in importer.store_batch(parsed).await? {
+    let (parsed_tx, mut parsed_rx) = tokio::sync::mpsc::channel(BATCHES_IN_FLIGHT);
+    // Reading and parsing are blocking work: keep them off the async threads.
+    let parsing = tokio::task::spawn_blocking(move || {
+        let mut sources = sources.into_iter().peekable();
+        while sources.peek().is_some() {
+            let chunk: Vec<Source> = sources.by_ref().take(BATCH).collect();
+            let parsed: Vec<Parsed> = chunk
+                .into_par_iter()
+                .map(|source| {
+                    let (name, review) = source.parse(&limits);
+                    Parsed::new(name, review)
+                })
+                .collect();
+            if parsed_tx.blocking_send(parsed).is_err() {
+                // The writer failed and has gone: its error is the one reported.
+                return;
+            }
+        }
+    });
+    while let Some(batch) = parsed_rx.recv().await {
+        let stored = importer
+            .store_chunks(batch, Some(&mut parsed_rx), FILES_PER_TRANSACTION)
+            .await?;
+        for outcome in stored {
             match outcome.outcome {
                 Outcome::Failed => report.failed.push(Failure {
                     path: outcome.path.clone(),
@@ -177,6 +199,7 @@ pub async fn import_sources_with(
             on_file(&outcome);
         }
     }
+    parsing.await.context("parsing the files failed")?;
     report.counts = importer.finish().await?;
     Ok(report)
 }

@@ -530,3 +530,71 @@ async fn the_archive_rebuilds_its_indexes_when_another_process_imports(pool: Sql
         .expect("keep_fresh ends when told to")
         .unwrap();
 }
+
+/// An import of more files than one transaction takes: the pipeline parses them in batches
+/// while the writer stores several batches per transaction. Nothing may be lost, reordered or
+/// counted twice across those seams, and a person met in one transaction is the same person
+/// in the next.
+#[sqlx::test]
+async fn a_large_import_stores_every_file_across_batches_and_transactions(pool: SqlitePool) {
+    use marquee::import::{BATCH, FILES_PER_TRANSACTION};
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let films = FILES_PER_TRANSACTION + BATCH + 7;
+    let mut files: Vec<Source> = (0..films)
+        .map(|i| {
+            let year = 1930 + (i % 90) as i32;
+            let director = format!("Director {}", i % 37);
+            source(
+                &format!("{i:05}.txt"),
+                review(&format!("Film Number {i}"), year, "B", &director),
+            )
+        })
+        .collect();
+    // A broken file in the middle of a batch, and a second take of the first film after the
+    // first transaction's end: it must update the review the first transaction added.
+    files.insert(BATCH + 3, source("broken.txt", b"no layout here".to_vec()));
+    files.push(source(
+        "again.txt",
+        review("Film Number 0", 1930, "A", "Director 0"),
+    ));
+    let names: Vec<String> = files
+        .iter()
+        .map(|s| match s {
+            Source::Bytes { name, .. } => name.clone(),
+            _ => unreachable!(),
+        })
+        .collect();
+
+    let mut seen = Vec::new();
+    let report = import_sources(&store, files, |o| seen.push(o.path.clone()))
+        .await
+        .unwrap();
+
+    assert_eq!(seen, names, "every file is reported once, in order");
+    assert_eq!(
+        (
+            report.counts.added,
+            report.counts.updated,
+            report.counts.failed
+        ),
+        (films as u64, 1, 1)
+    );
+    assert_eq!(report.failed[0].path, "broken.txt");
+    assert_eq!(report.added_ids.len(), films);
+    assert_eq!(count(&pool, "reviews").await, films as i64);
+    assert_eq!(count(&pool, "import_files").await, names.len() as i64);
+    // 37 directors plus the four people every review credits (writer, two actors, producer).
+    assert_eq!(count(&pool, "people").await, 37 + 4);
+    let grade: String =
+        sqlx::query_scalar("SELECT grade FROM reviews WHERE title = 'Film Number 0'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(grade, "A");
+    let logged: (i64, i64, i64) =
+        sqlx::query_as("SELECT added, updated, failed FROM imports ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(logged, (films as i64, 1, 1));
+}

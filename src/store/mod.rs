@@ -17,6 +17,7 @@ use sqlx::SqlitePool;
 pub use browse::{FilmRow, Scope, TextHit, TextResults, MATCH_END, MATCH_START};
 pub use reviews::{RandomFilter, StoredReview};
 pub use subscriptions::{Delivery, Subscribed, Subscription};
+pub(crate) use write::Parsed;
 pub use write::{FileOutcome, ImportCounts, Importer, Outcome};
 
 /// The migrations in `migrations/`, compiled into the binary.
@@ -57,7 +58,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory");
         let in_memory = location(url)? == Location::Memory;
         let pool = SqlitePoolOptions::new()
             // Every connection to `:memory:` is a database of its own: keep exactly one.

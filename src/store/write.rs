@@ -1,11 +1,12 @@
-//! Imports: each batch of files is one transaction, so whatever an import reports as stored
-//! has been committed; a crash loses at most the batch in flight, which was never reported.
+//! Imports: files are stored a transaction at a time, and a file is reported only once its
+//! transaction has committed; a crash loses at most the transaction in flight, which was
+//! never reported.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
 use serde::Serialize;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection, Transaction};
 
 use super::Store;
 use crate::review::{ParseError, Review, Role};
@@ -93,54 +94,103 @@ impl Importer {
 
     /// Stores a batch of parsed (or failed) files in one transaction, with the import log's
     /// rows and counts. Returns each file's outcome once the transaction has committed.
+    ///
+    /// A batch is a handful of multi-row statements, not a round trip per file: the
+    /// existing films are read at once, then the reviews, people, credits, alternative
+    /// titles, announcements and log rows are each written by multi-row statements of a
+    /// hundred rows, prepared once per connection. A film filed twice in one batch is stored
+    /// in order: the second file starts a new round, so it updates what the first added.
     pub async fn store_batch(
         &mut self,
         batch: Vec<(String, Result<Review, ParseError>)>,
     ) -> anyhow::Result<Vec<FileOutcome>> {
+        let batch: Vec<Parsed> = batch
+            .into_iter()
+            .map(|(path, review)| Parsed::new(path, review))
+            .collect();
+        self.store_parsed(batch).await
+    }
+
+    /// [`Importer::store_batch`] for files whose identity the parsing threads have worked out.
+    pub(crate) async fn store_parsed(
+        &mut self,
+        batch: Vec<Parsed>,
+    ) -> anyhow::Result<Vec<FileOutcome>> {
+        self.store_chunks(batch, None, 0).await
+    }
+
+    /// Stores `first` and then further chunks from `more`, as they are parsed, in one
+    /// transaction, until it holds `files` files or `more` runs dry. Few large transactions
+    /// make a bulk import fast: every commit rewrites the index pages its rows touched (by
+    /// person, by grade, the full-text index), and a page touched by 4,000 files is written
+    /// once instead of eight times.
+    pub(crate) async fn store_chunks(
+        &mut self,
+        first: Vec<Parsed>,
+        more: Option<&mut tokio::sync::mpsc::Receiver<Vec<Parsed>>>,
+        files: usize,
+    ) -> anyhow::Result<Vec<FileOutcome>> {
+        let mut fresh = Vec::new();
+        let mut conn = self.store.pool().acquire().await?;
+        // A page cache large enough for a transaction's dirty pages, so that SQLite does not
+        // spill them to the log mid-transaction; the connection gets its own back afterwards.
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(&mut *conn)
+            .await?;
+        sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
+        let stored = self
+            .write_batch(&mut conn, first, more, files, &mut fresh)
+            .await;
+        let reset = sqlx::query(&format!("PRAGMA cache_size = {cache}"))
+            .execute(&mut *conn)
+            .await;
+        match stored {
+            Ok(outcomes) => {
+                reset?;
+                for o in &outcomes {
+                    self.counts.count(o.outcome);
+                }
+                Ok(outcomes)
+            }
+            Err(err) => {
+                // The people added by a batch that did not commit do not exist.
+                for name in fresh {
+                    self.people.remove(&name);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn write_batch(
+        &mut self,
+        conn: &mut SqliteConnection,
+        first: Vec<Parsed>,
+        mut more: Option<&mut tokio::sync::mpsc::Receiver<Vec<Parsed>>>,
+        files: usize,
+        fresh: &mut Vec<String>,
+    ) -> anyhow::Result<Vec<FileOutcome>> {
         // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
         // instead of failing when a read transaction tries to become a write.
-        let mut tx = self.store.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let mut new_people = HashMap::new();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut counts = ImportCounts::default();
-        for (path, parsed) in batch {
-            let outcome = match parsed {
-                Ok(review) => {
-                    let (outcome, id) =
-                        store_review(&mut tx, &review, &path, &self.people, &mut new_people)
-                            .await
-                            .with_context(|| format!("cannot store {path}"))?;
-                    FileOutcome {
-                        path,
-                        outcome,
-                        review_id: Some(id),
-                        line: None,
-                        error: None,
-                    }
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut outcomes = Vec::with_capacity(first.len());
+        let mut next = Some(first);
+        while let Some(mut rest) = next.take() {
+            while !rest.is_empty() {
+                let round = split_round(&mut rest);
+                outcomes.extend(store_round(&mut tx, round, &mut self.people, fresh).await?);
+            }
+            if outcomes.len() < files {
+                if let Some(more) = more.as_deref_mut() {
+                    next = more.recv().await;
                 }
-                Err(err) => FileOutcome {
-                    path,
-                    outcome: Outcome::Failed,
-                    review_id: None,
-                    line: err.line,
-                    error: Some(err.message),
-                },
-            };
-            sqlx::query(
-                "INSERT INTO import_files (import_id, path, outcome, review_id, line, error)
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(self.import_id)
-            .bind(&outcome.path)
-            .bind(outcome.outcome.as_str())
-            .bind(outcome.review_id)
-            .bind(outcome.line.map(|l| l as i64))
-            .bind(&outcome.error)
-            .execute(&mut *tx)
-            .await?;
-            counts.count(outcome.outcome);
-            outcomes.push(outcome);
+            }
         }
+        let mut counts = ImportCounts::default();
+        for o in &outcomes {
+            counts.count(o.outcome);
+        }
+        log_files(&mut tx, self.import_id, &outcomes).await?;
         sqlx::query(
             "UPDATE imports SET added = added + ?, updated = updated + ?,
                     unchanged = unchanged + ?, failed = failed + ?
@@ -156,10 +206,6 @@ impl Importer {
         tx.commit()
             .await
             .context("cannot commit the import batch")?;
-        self.people.extend(new_people);
-        for o in &outcomes {
-            self.counts.count(o.outcome);
-        }
         Ok(outcomes)
     }
 
@@ -175,35 +221,276 @@ impl Importer {
     }
 }
 
-/// Adds, updates or leaves alone one review; its identity is (normalised title, year).
-async fn store_review(
+/// Rows one multi-row statement writes (or keys one `IN` list asks for). Every full chunk
+/// has the same SQL, so SQLite prepares it once per connection and sqlx keeps it cached; the
+/// one shorter chunk of a batch is prepared, run and dropped, so the cache never fills with
+/// statements of every length (which held hundreds of megabytes at 100k files).
+const ROWS: usize = 100;
+
+/// The page cache of an import's connection: 64 MiB, whatever the archive's size.
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
+
+/// Whether a chunk of `rows` rows may keep its prepared statement.
+fn cached(rows: usize) -> bool {
+    rows == ROWS
+}
+
+/// One file, parsed, with the identity its review is stored under.
+pub(crate) struct Parsed {
+    path: String,
+    review: Result<(Review, String), ParseError>,
+}
+
+impl Parsed {
+    /// Works out the review's identity (normalised title): CPU work for the parsing threads.
+    pub(crate) fn new(path: String, review: Result<Review, ParseError>) -> Parsed {
+        Parsed {
+            path,
+            review: review.map(|r| {
+                let key = normalize(&r.title);
+                (r, key)
+            }),
+        }
+    }
+}
+
+/// A film's identity: normalised title and year.
+type Identity = (String, Option<i32>);
+
+fn identity(key: &str, year: Option<i32>) -> Identity {
+    (key.to_owned(), year)
+}
+
+/// Takes from the front of `rest` the files up to (not including) the second file of a
+/// film already in the round.
+fn split_round(rest: &mut Vec<Parsed>) -> Vec<Parsed> {
+    let mut seen = std::collections::HashSet::new();
+    let cut = rest
+        .iter()
+        .position(|p| match &p.review {
+            Ok((review, key)) => !seen.insert((key.clone(), review.year())),
+            Err(_) => false,
+        })
+        .unwrap_or(rest.len());
+    let tail = rest.split_off(cut);
+    std::mem::replace(rest, tail)
+}
+
+/// Stores one round: files of distinct films.
+async fn store_round(
     tx: &mut Transaction<'_, Sqlite>,
-    review: &Review,
-    path: &str,
-    known_people: &HashMap<String, i64>,
-    new_people: &mut HashMap<String, i64>,
-) -> anyhow::Result<(Outcome, i64)> {
-    let key = normalize(&review.title);
-    let year = review.year();
-    let existing: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, raw_text FROM reviews WHERE title_key = ? AND ifnull(year, -1) = ifnull(?, -1)",
-    )
-    .bind(&key)
-    .bind(year)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let outcome = match existing {
-        Some((id, raw)) if raw == review.raw_text => return Ok((Outcome::Unchanged, id)),
-        Some(_) => Outcome::Updated,
-        None => Outcome::Added,
+    round: Vec<Parsed>,
+    people: &mut HashMap<String, i64>,
+    fresh: &mut Vec<String>,
+) -> anyhow::Result<Vec<FileOutcome>> {
+    let existing = existing_films(tx, &round).await?;
+    // What each file does, in order; the reviews to write are the added and the updated.
+    let mut plan: Vec<Outcome> = Vec::with_capacity(round.len());
+    let mut writes: Vec<(&Review, &str, &str)> = Vec::new();
+    for p in &round {
+        plan.push(match &p.review {
+            Err(_) => Outcome::Failed,
+            Ok((review, key)) => match existing.get(&identity(key, review.year())) {
+                Some((_, raw)) if *raw == review.raw_text => Outcome::Unchanged,
+                found => {
+                    writes.push((review, key, &p.path));
+                    if found.is_some() {
+                        Outcome::Updated
+                    } else {
+                        Outcome::Added
+                    }
+                }
+            },
+        });
+    }
+    let ids = upsert_reviews(tx, &writes).await?;
+    let id_of = |review: &Review, key: &str| -> anyhow::Result<i64> {
+        let film = identity(key, review.year());
+        ids.get(&film)
+            .or_else(|| existing.get(&film).map(|(id, _)| id))
+            .copied()
+            .with_context(|| format!("the store returned no id for {}", review.title))
     };
-    let c = &review.credits;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO reviews (title, title_key, year, release_note, layout, runtime_minutes,
+
+    let mut added = Vec::new();
+    let mut updated = Vec::new();
+    let mut outcomes = Vec::with_capacity(round.len());
+    for (p, outcome) in round.iter().zip(&plan) {
+        outcomes.push(match &p.review {
+            Ok((review, key)) => {
+                let id = id_of(review, key)?;
+                match outcome {
+                    Outcome::Added => added.push((id, review.grade.rank())),
+                    Outcome::Updated => updated.push(id),
+                    _ => {}
+                }
+                FileOutcome {
+                    path: p.path.clone(),
+                    outcome: *outcome,
+                    review_id: Some(id),
+                    line: None,
+                    error: None,
+                }
+            }
+            Err(err) => FileOutcome {
+                path: p.path.clone(),
+                outcome: Outcome::Failed,
+                review_id: None,
+                line: err.line,
+                error: Some(err.message.clone()),
+            },
+        });
+    }
+
+    queue_announcements(tx, &added).await?;
+    // An updated review's credits and other titles are written afresh.
+    for table in ["credits", "alt_titles"] {
+        for ids in updated.chunks(ROWS) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE review_id IN ("));
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build()
+                .persistent(cached(ids.len()))
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+
+    let mut credits: Vec<(i64, &'static str, i64, &str, Option<&str>)> = Vec::new();
+    let mut alts: Vec<(i64, &str)> = Vec::new();
+    for (review, key, _) in &writes {
+        let id = id_of(review, key)?;
+        let c = &review.credits;
+        for role in Role::ALL {
+            let entries: Vec<(&str, Option<&str>)> = match role {
+                Role::Cast => c
+                    .cast
+                    .iter()
+                    .map(|m| (m.actor.as_str(), m.role.as_deref()))
+                    .collect(),
+                _ => c.names(role).into_iter().map(|n| (n, None)).collect(),
+            };
+            for (position, (name, character)) in entries.into_iter().enumerate() {
+                credits.push((id, role.as_str(), position as i64, name, character));
+            }
+        }
+        alts.extend(review.alt_titles.iter().map(|alt| (id, alt.as_str())));
+    }
+    let names: Vec<&str> = credits.iter().map(|c| c.3).collect();
+    resolve_people(tx, &names, people, fresh).await?;
+    for rows in credits.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO credits (review_id, role, position, person_id, character) ",
+        );
+        let mut missing = None;
+        q.push_values(rows, |mut row, (id, role, position, name, character)| {
+            let person = people.get(*name).copied();
+            if person.is_none() {
+                missing = Some(*name);
+            }
+            row.push_bind(*id)
+                .push_bind(*role)
+                .push_bind(*position)
+                .push_bind(person.unwrap_or_default())
+                .push_bind(*character);
+        });
+        if let Some(name) = missing {
+            anyhow::bail!("the store returned no id for the person {name}");
+        }
+        q.build()
+            .persistent(cached(rows.len()))
+            .execute(&mut **tx)
+            .await?;
+    }
+    for rows in alts.chunks(ROWS) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO alt_titles (review_id, title) ");
+        q.push_values(rows, |mut row, (id, title)| {
+            row.push_bind(*id).push_bind(*title);
+        });
+        q.build()
+            .persistent(cached(rows.len()))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(outcomes)
+}
+
+/// The films of `round` already in the archive: identity → (id, raw text).
+async fn existing_films(
+    tx: &mut Transaction<'_, Sqlite>,
+    round: &[Parsed],
+) -> anyhow::Result<HashMap<Identity, (i64, String)>> {
+    let mut keys: Vec<&str> = round
+        .iter()
+        .filter_map(|p| p.review.as_ref().ok())
+        .map(|(_, key)| key.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut found = HashMap::new();
+    for keys in keys.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT id, title_key, year, raw_text FROM reviews WHERE title_key IN (",
+        );
+        let mut list = q.separated(", ");
+        for key in keys {
+            list.push_bind(*key);
+        }
+        q.push(")");
+        let rows: Vec<(i64, String, Option<i32>, String)> = q
+            .build_query_as()
+            .persistent(cached(keys.len()))
+            .fetch_all(&mut **tx)
+            .await?;
+        // Another year of a film in the round is just not asked for.
+        found.extend(
+            rows.into_iter()
+                .map(|(id, key, year, raw)| ((key, year), (id, raw))),
+        );
+    }
+    Ok(found)
+}
+
+/// Adds or updates the reviews, [`ROWS`] to a statement; returns their ids.
+async fn upsert_reviews(
+    tx: &mut Transaction<'_, Sqlite>,
+    writes: &[(&Review, &str, &str)],
+) -> anyhow::Result<HashMap<Identity, i64>> {
+    let mut ids = HashMap::with_capacity(writes.len());
+    for rows in writes.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO reviews (title, title_key, year, release_note, layout, runtime_minutes,
                 mpaa_rating, studio, pull_quote, body, tagline, critic, reviewed_on, grade,
-                grade_rank, source_path, raw_text, other_titles)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (title_key, ifnull(year, -1)) DO UPDATE SET
+                grade_rank, source_path, raw_text, other_titles) ",
+        );
+        q.push_values(rows, |mut row, (review, key, path)| {
+            let c = &review.credits;
+            row.push_bind(review.title.as_str())
+                .push_bind(*key)
+                .push_bind(review.year())
+                .push_bind(c.release_note.as_deref())
+                .push_bind(review.layout.as_str())
+                .push_bind(c.runtime_minutes)
+                .push_bind(c.mpaa_rating.as_deref())
+                .push_bind(c.studio.as_deref())
+                .push_bind(review.pull_quote.as_deref())
+                .push_bind(review.body.as_str())
+                .push_bind(review.tagline.as_deref())
+                .push_bind(review.critic.as_deref())
+                .push_bind(review.reviewed_on.map(|d| d.to_string()))
+                .push_bind(review.grade.as_str())
+                .push_bind(review.grade.rank())
+                .push_bind(*path)
+                .push_bind(review.raw_text.as_str())
+                .push_bind(other_titles(review));
+        });
+        q.push(
+            " ON CONFLICT (title_key, ifnull(year, -1)) DO UPDATE SET
                 title = excluded.title, release_note = excluded.release_note,
                 layout = excluded.layout, runtime_minutes = excluded.runtime_minutes,
                 mpaa_rating = excluded.mpaa_rating, studio = excluded.studio,
@@ -213,81 +500,108 @@ async fn store_review(
                 grade_rank = excluded.grade_rank, source_path = excluded.source_path,
                 raw_text = excluded.raw_text, other_titles = excluded.other_titles,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         RETURNING id",
-    )
-    .bind(&review.title)
-    .bind(&key)
-    .bind(year)
-    .bind(&c.release_note)
-    .bind(review.layout.as_str())
-    .bind(c.runtime_minutes)
-    .bind(&c.mpaa_rating)
-    .bind(&c.studio)
-    .bind(&review.pull_quote)
-    .bind(&review.body)
-    .bind(&review.tagline)
-    .bind(&review.critic)
-    .bind(review.reviewed_on.map(|d| d.to_string()))
-    .bind(review.grade.as_str())
-    .bind(review.grade.rank())
-    .bind(path)
-    .bind(&review.raw_text)
-    .bind(other_titles(review))
-    .fetch_one(&mut **tx)
-    .await?;
-    if outcome == Outcome::Added {
-        // The outbox: an announcement for every subscribed channel whose floor the grade
-        // meets, committed with the review itself.
-        sqlx::query(
-            "INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce)
-             SELECT ?1, id, channel_id, printf('mq%x.%x', ?1, id) FROM subscriptions
-             WHERE disabled_at IS NULL AND ?2 <= min_grade_rank",
-        )
-        .bind(id)
-        .bind(review.grade.rank())
-        .execute(&mut **tx)
-        .await?;
-    }
-    if outcome == Outcome::Updated {
-        for table in ["credits", "alt_titles"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE review_id = ?"))
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    for role in Role::ALL {
-        let entries: Vec<(&str, Option<&str>)> = match role {
-            Role::Cast => c
-                .cast
-                .iter()
-                .map(|m| (m.actor.as_str(), m.role.as_deref()))
-                .collect(),
-            _ => c.names(role).into_iter().map(|n| (n, None)).collect(),
-        };
-        for (position, (name, character)) in entries.into_iter().enumerate() {
-            let person = person_id(tx, name, known_people, new_people).await?;
-            sqlx::query(
-                "INSERT INTO credits (review_id, role, position, person_id, character)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(role.as_str())
-            .bind(position as i64)
-            .bind(person)
-            .bind(character)
-            .execute(&mut **tx)
+             RETURNING id, title_key, year",
+        );
+        // RETURNING gives the rows in no promised order: match them up by identity.
+        let returned: Vec<(i64, String, Option<i32>)> = q
+            .build_query_as()
+            .persistent(cached(rows.len()))
+            .fetch_all(&mut **tx)
             .await?;
-        }
+        ids.extend(
+            returned
+                .into_iter()
+                .map(|(id, key, year)| ((key, year), id)),
+        );
     }
-    for alt in &review.alt_titles {
-        sqlx::query("INSERT OR IGNORE INTO alt_titles (review_id, title) VALUES (?, ?)")
-            .bind(id)
-            .bind(alt)
+    Ok(ids)
+}
+
+/// The outbox: an announcement for every subscribed channel whose floor the grade meets,
+/// committed with the reviews themselves, in the order the reviews were added.
+async fn queue_announcements(
+    tx: &mut Transaction<'_, Sqlite>,
+    added: &[(i64, u8)],
+) -> anyhow::Result<()> {
+    for rows in added.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new("WITH added (review_id, grade_rank) AS (");
+        q.push_values(rows, |mut row, (id, rank)| {
+            row.push_bind(*id).push_bind(*rank);
+        });
+        q.push(
+            ") INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce)
+             SELECT a.review_id, s.id, s.channel_id, printf('mq%x.%x', a.review_id, s.id)
+             FROM added a JOIN subscriptions s
+               ON s.disabled_at IS NULL AND a.grade_rank <= s.min_grade_rank
+             ORDER BY a.review_id, s.id",
+        );
+        q.build()
+            .persistent(cached(rows.len()))
             .execute(&mut **tx)
             .await?;
     }
-    Ok((outcome, id))
+    Ok(())
+}
+
+/// Gives every name in `names` an id in `people`, adding the people the archive lacks;
+/// the names new to `people` are added to `fresh`.
+async fn resolve_people(
+    tx: &mut Transaction<'_, Sqlite>,
+    names: &[&str],
+    people: &mut HashMap<String, i64>,
+    fresh: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let mut unknown: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !people.contains_key(*name))
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    for chunk in unknown.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO people (name) ");
+        q.push_values(chunk, |mut row, name| {
+            row.push_bind(*name);
+        });
+        // The no-op update makes RETURNING give the people already there too.
+        q.push(" ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name");
+        let rows: Vec<(i64, String)> = q
+            .build_query_as()
+            .persistent(cached(chunk.len()))
+            .fetch_all(&mut **tx)
+            .await?;
+        for (id, name) in rows {
+            fresh.push(name.clone());
+            people.insert(name, id);
+        }
+    }
+    Ok(())
+}
+
+/// The import log's rows for a batch, in file order.
+async fn log_files(
+    tx: &mut Transaction<'_, Sqlite>,
+    import_id: i64,
+    outcomes: &[FileOutcome],
+) -> anyhow::Result<()> {
+    for rows in outcomes.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO import_files (import_id, path, outcome, review_id, line, error) ",
+        );
+        q.push_values(rows, |mut row, o| {
+            row.push_bind(import_id)
+                .push_bind(o.path.as_str())
+                .push_bind(o.outcome.as_str())
+                .push_bind(o.review_id)
+                .push_bind(o.line.map(|l| l as i64))
+                .push_bind(o.error.as_deref());
+        });
+        q.build()
+            .persistent(cached(rows.len()))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The alternative titles in one column, for full-text search (as migration 0003 joins them).
@@ -296,25 +610,4 @@ fn other_titles(review: &Review) -> Option<String> {
     titles.sort_unstable();
     titles.dedup();
     (!titles.is_empty()).then(|| titles.join(" / "))
-}
-
-async fn person_id(
-    tx: &mut Transaction<'_, Sqlite>,
-    name: &str,
-    known: &HashMap<String, i64>,
-    new: &mut HashMap<String, i64>,
-) -> anyhow::Result<i64> {
-    if let Some(id) = known.get(name).or_else(|| new.get(name)) {
-        return Ok(*id);
-    }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO people (name) VALUES (?)
-         ON CONFLICT (name) DO UPDATE SET name = excluded.name
-         RETURNING id",
-    )
-    .bind(name)
-    .fetch_one(&mut **tx)
-    .await?;
-    new.insert(name.to_owned(), id);
-    Ok(id)
 }
