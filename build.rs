@@ -7,6 +7,7 @@ fn main() {
     println!("cargo:rerun-if-changed=sample");
     // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
     println!("cargo:rerun-if-changed=migrations");
+    index_format();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|entries| {
@@ -35,4 +36,31 @@ fn main() {
     if let Err(err) = std::fs::write(&out, code) {
         panic!("cannot write {}: {err}", out.display());
     }
+}
+
+/// A fingerprint of the code a persisted title index is made by (the search module and the
+/// grades), as `MARQUEE_INDEX_FORMAT`: an index saved by a build whose search code differs
+/// is rebuilt, never decoded with the wrong layout or the wrong normalisation.
+fn index_format() {
+    use std::hash::{Hash, Hasher};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("src/search"))
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.push(root.join("src/review/grade.rs"));
+    files.sort();
+    // `DefaultHasher::new` has fixed keys: the same sources (and compiler) give the same
+    // fingerprint on every machine.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        file.file_name().hash(&mut hasher);
+        std::fs::read(file).unwrap_or_default().hash(&mut hasher);
+    }
+    println!("cargo:rerun-if-changed=src/search");
+    println!(
+        "cargo:rustc-env=MARQUEE_INDEX_FORMAT={}-{:016x}",
+        env!("CARGO_PKG_VERSION"),
+        hasher.finish()
+    );
 }

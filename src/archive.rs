@@ -30,6 +30,9 @@ pub struct Archive {
     origin: Origin,
 }
 
+/// The name the title index is saved under.
+const TITLES: &str = "titles";
+
 /// An index built from the store on first use, replaced whole when the archive changes.
 struct Cached<T>(RwLock<Option<Arc<T>>>);
 
@@ -88,14 +91,68 @@ impl Archive {
         &self.store
     }
 
-    /// The title index, built from the store on first use (then cheap: an `Arc`).
+    /// The title index: the one in memory; else the one saved in the database, if it was
+    /// built from the archive as it is now (a one-shot command then decodes it instead of
+    /// building it); else built from the store, and saved for the next process.
     pub async fn index(&self) -> anyhow::Result<Arc<TitleIndex>> {
         if let Some(built) = self.titles.get() {
             return Ok(built);
         }
-        let built = Arc::new(TitleIndex::new(self.store.index_entries().await?));
-        self.titles.set(built.clone());
-        Ok(built)
+        let index = Arc::new(self.current_titles().await?);
+        self.titles.set(index.clone());
+        Ok(index)
+    }
+
+    /// The saved title index if it is current, else a new one.
+    async fn current_titles(&self) -> anyhow::Result<TitleIndex> {
+        match self.store.current_index(TITLES, TitleIndex::FORMAT).await {
+            Ok(Some(bytes)) => {
+                match tokio::task::spawn_blocking(move || TitleIndex::from_bytes(&bytes)).await {
+                    Ok(Ok(index)) => return Ok(index),
+                    Ok(Err(err)) => {
+                        tracing::warn!(error = %err, "the saved title index cannot be decoded; rebuilding it")
+                    }
+                    Err(err) => tracing::warn!(error = %err, "decoding the title index failed"),
+                }
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = format!("{err:#}"), "rebuilding the title index"),
+        }
+        self.build_titles().await
+    }
+
+    /// Builds the title index from the store, on a blocking thread, and saves it with the
+    /// archive version it was built from. Saving is an optimisation: when it fails (a
+    /// read-only database, a long import holding the write lock) the index is still used.
+    async fn build_titles(&self) -> anyhow::Result<TitleIndex> {
+        let (version, entries) = self.store.versioned_index_entries().await?;
+        let (index, bytes) = tokio::task::spawn_blocking(move || {
+            let index = TitleIndex::new(entries);
+            let bytes = index.to_bytes();
+            (index, bytes)
+        })
+        .await
+        .context("building the title index failed")?;
+        let saved = match bytes {
+            Ok(bytes) => {
+                self.store
+                    .save_index(TITLES, TitleIndex::FORMAT, version, &bytes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = saved {
+            tracing::debug!(error = format!("{err:#}"), "the title index was not saved");
+        }
+        Ok(index)
+    }
+
+    /// Keeps the built indexes from ever being freed, for a process about to exit: the
+    /// operating system reclaims their memory at once, where dropping them frees every
+    /// allocation in turn.
+    pub fn leak_indexes(&self) {
+        std::mem::forget(self.titles.get());
+        std::mem::forget(self.people.get());
     }
 
     /// The people index, built from the store on first use.
@@ -109,14 +166,13 @@ impl Archive {
     }
 
     /// Rebuilds the indexes that have been built, after an import. The store is read on
-    /// the async threads, the indexes are built on a blocking thread (a second or so at 100k
-    /// reviews), and each is swapped in whole: a search sees the old index or the new one.
+    /// the async threads, the indexes are decoded or built on a blocking thread (a second or
+    /// so at 100k reviews), and each is swapped in whole: a search sees the old index or the
+    /// new one.
     pub async fn refresh_index(&self) -> anyhow::Result<()> {
         if self.titles.get().is_some() {
-            let entries = self.store.index_entries().await?;
-            let fresh = tokio::task::spawn_blocking(move || TitleIndex::new(entries))
-                .await
-                .context("building the title index failed")?;
+            // The importing process may have saved the new index already.
+            let fresh = self.current_titles().await?;
             self.titles.set(Arc::new(fresh));
         }
         if self.people.get().is_some() {

@@ -598,3 +598,163 @@ async fn a_large_import_stores_every_file_across_batches_and_transactions(pool: 
             .unwrap();
     assert_eq!(logged, (films as i64, 1, 1));
 }
+
+/// The archive's version moves on with every change the title index is made of, and with
+/// nothing else: a reimport of the same files leaves it (and a saved index) current.
+#[sqlx::test]
+async fn the_archive_version_moves_on_with_titles_and_grades(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let start = store.archive_version().await.unwrap();
+    let walk = |grade: &str| {
+        vec![source(
+            "a.txt",
+            review("The Long Walk", 2019, grade, "Nora Lind"),
+        )]
+    };
+    import_sources(&store, walk("B"), |_| {}).await.unwrap();
+    let added = store.archive_version().await.unwrap();
+    assert!(added > start, "adding a review moves the version on");
+    import_sources(&store, walk("B"), |_| {}).await.unwrap();
+    assert_eq!(
+        store.archive_version().await.unwrap(),
+        added,
+        "an unchanged file does not"
+    );
+    import_sources(&store, walk("A"), |_| {}).await.unwrap();
+    let regraded = store.archive_version().await.unwrap();
+    assert!(regraded > added, "a new grade does");
+    sqlx::query(
+        "INSERT INTO alt_titles (review_id, title) SELECT id, 'Der lange Weg' FROM reviews",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(
+        store.archive_version().await.unwrap() > regraded,
+        "a new other title does"
+    );
+}
+
+/// A one-shot process decodes the title index the last one saved, while it is current; once
+/// the archive changes, the saved index is stale and a new one is built (and saved).
+#[sqlx::test]
+async fn the_title_index_is_saved_and_used_only_while_current(pool: SqlitePool) {
+    use marquee::archive::{Archive, Origin};
+    use marquee::search::TitleIndex;
+
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let films = vec![
+        source("a.txt", review("The Long Walk", 2019, "B", "Nora Lind")),
+        source("b.txt", review("Short Days", 2001, "A-", "Ed Marsh")),
+    ];
+    import_sources(&store, films, |_| {}).await.unwrap();
+    assert!(store
+        .current_index("titles", TitleIndex::FORMAT)
+        .await
+        .unwrap()
+        .is_none());
+
+    let first = Archive::new(store.clone(), Origin::Database).await.unwrap();
+    let built = first.index().await.unwrap();
+    let saved = store
+        .current_index("titles", TitleIndex::FORMAT)
+        .await
+        .unwrap()
+        .expect("the first process saves the index it built");
+    // Another build's index is not this build's.
+    assert!(store
+        .current_index("titles", "another build")
+        .await
+        .unwrap()
+        .is_none());
+
+    // The next process decodes exactly what was built: same answers, same candidates.
+    let decoded = TitleIndex::from_bytes(&saved).unwrap();
+    for query in ["long walk", "shrot days", "the", "days 2001"] {
+        assert_eq!(
+            decoded.search(query, None, 5),
+            built.search(query, None, 5),
+            "{query}"
+        );
+        assert_eq!(
+            decoded.autocomplete(query, 5),
+            built.autocomplete(query, 5),
+            "{query}"
+        );
+    }
+    let second = Archive::new(store.clone(), Origin::Database).await.unwrap();
+    assert_eq!(second.index().await.unwrap().len(), 2);
+
+    // A third film makes the saved index stale: the next process must find the new film.
+    import_sources(
+        &store,
+        vec![source(
+            "c.txt",
+            review("Night Train", 1999, "C", "Ida Finn"),
+        )],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(store
+        .current_index("titles", TitleIndex::FORMAT)
+        .await
+        .unwrap()
+        .is_none());
+    let third = Archive::new(store.clone(), Origin::Database).await.unwrap();
+    let fresh = third.index().await.unwrap();
+    assert_eq!(fresh.len(), 3);
+    assert_eq!(
+        fresh.search("night train", None, 1).best.map(|c| c.title),
+        Some("Night Train".to_string())
+    );
+    assert!(store
+        .current_index("titles", TitleIndex::FORMAT)
+        .await
+        .unwrap()
+        .is_some());
+}
+
+/// A saved index that cannot be decoded (a damaged row) is rebuilt, not trusted.
+#[sqlx::test]
+async fn a_damaged_saved_index_is_rebuilt(pool: SqlitePool) {
+    use marquee::archive::{Archive, Origin};
+    use marquee::search::TitleIndex;
+
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    import_sources(
+        &store,
+        vec![source(
+            "a.txt",
+            review("The Long Walk", 2019, "B", "Nora Lind"),
+        )],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let version = store.archive_version().await.unwrap();
+    store
+        .save_index(
+            "titles",
+            TitleIndex::FORMAT,
+            version,
+            b"\xff\xff\xff not an index",
+        )
+        .await
+        .unwrap();
+    let archive = Archive::new(store.clone(), Origin::Database).await.unwrap();
+    let index = archive.index().await.unwrap();
+    assert_eq!(
+        index.search("long walk", None, 1).best.map(|c| c.title),
+        Some("The Long Walk".to_string())
+    );
+    let saved = store
+        .current_index("titles", TitleIndex::FORMAT)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        TitleIndex::from_bytes(&saved).is_ok(),
+        "the rebuilt index replaced the damaged one"
+    );
+}

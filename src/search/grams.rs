@@ -7,8 +7,8 @@
 //! * For short keys, where one typo destroys most trigrams, a one-deletion neighbourhood
 //!   (every key with one letter removed) finds names within one edit of the query.
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// How many names the trigram pass hands on, by shared count and by Dice coefficient.
 const BY_COUNT: usize = 40;
@@ -29,7 +29,7 @@ const MAX_RANKED: usize = 2000;
 const SHORT_KEY: usize = 10;
 
 /// The trigram postings of every name, in compressed-row form, plus the deletion index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct GramIndex {
     /// Distinct trigram codes, sorted.
     codes: Vec<u32>,
@@ -39,7 +39,7 @@ pub(crate) struct GramIndex {
     /// Number of distinct trigrams of each name.
     gram_counts: Vec<u16>,
     /// Space-free short key, or one of its one-letter deletions → names.
-    deletions: HashMap<String, Vec<u32>>,
+    deletions: FxHashMap<String, Vec<u32>>,
 }
 
 /// Per-thread scratch space for counting, so that searching allocates little.
@@ -275,8 +275,8 @@ fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-fn deletion_index(compacts: &[&str]) -> HashMap<String, Vec<u32>> {
-    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+fn deletion_index(compacts: &[&str]) -> FxHashMap<String, Vec<u32>> {
+    let mut index: FxHashMap<String, Vec<u32>> = FxHashMap::default();
     for (name, compact) in compacts.iter().enumerate() {
         if compact.is_empty() || compact.len() > SHORT_KEY {
             continue;

@@ -17,9 +17,9 @@ pub mod words;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::review::grade::Grade;
 use grams::GramIndex;
@@ -41,7 +41,7 @@ pub const AMBIGUITY_GAP: f64 = 0.03;
 const PREFIX_SCAN: usize = 1000;
 const PREFIX_KEEP: usize = 20;
 /// One reviewed film, as the index needs it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexEntry {
     /// The review's id in the store.
     pub id: i64,
@@ -85,16 +85,16 @@ pub struct SearchOutcome {
 }
 
 /// An in-memory index of every reviewed film's titles. Immutable once built.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TitleIndex {
     entries: Vec<IndexEntry>,
     /// The normalised title of each entry.
     title_keys: Vec<String>,
     names: Vec<Name>,
     /// Normalised key → names with exactly that key.
-    exact: HashMap<String, Vec<u32>>,
+    exact: FxHashMap<String, Vec<u32>>,
     /// Space-free key → names with exactly that space-free key.
-    compact: HashMap<String, Vec<u32>>,
+    compact: FxHashMap<String, Vec<u32>>,
     /// Names sorted by space-free key, for prefix ranges.
     by_compact: Vec<u32>,
     /// Entries sorted by normalised title, for autocomplete on empty input.
@@ -113,6 +113,20 @@ struct Scored {
 }
 
 impl TitleIndex {
+    /// What an encoded index depends on: this build's search code (see `build.rs`). An index
+    /// saved by another build is rebuilt, not decoded.
+    pub const FORMAT: &'static str = env!("MARQUEE_INDEX_FORMAT");
+
+    /// The index, encoded (postcard) for [`TitleIndex::from_bytes`] by the same build.
+    pub fn to_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        Ok(postcard::to_stdvec(self)?)
+    }
+
+    /// An index encoded by [`TitleIndex::to_bytes`] of this build.
+    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<TitleIndex> {
+        Ok(postcard::from_bytes(bytes)?)
+    }
+
     /// Builds the index. Titles that normalise to nothing (only punctuation, say) are kept
     /// as entries but cannot be found by title.
     pub fn new(entries: Vec<IndexEntry>) -> Self {
@@ -120,8 +134,8 @@ impl TitleIndex {
         let keys: Vec<&str> = names.iter().map(|n| n.form.key.as_str()).collect();
         let compacts: Vec<&str> = names.iter().map(|n| n.form.compact.as_str()).collect();
         let grams = GramIndex::build(&keys, &compacts);
-        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut compact: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut exact: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut compact: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (id, name) in names.iter().enumerate() {
             let id = to_u32(id);
             exact.entry(name.form.key.clone()).or_default().push(id);
@@ -217,7 +231,7 @@ impl TitleIndex {
     /// [`MIN_CANDIDATE_SCORE`]. Films that tie are told apart by how close their name as
     /// written is to `typed` ([`surface`] of the query).
     fn rank(&self, readings: &[Reading], typed: &str) -> Vec<Scored> {
-        let mut best: HashMap<u32, Scored> = HashMap::new();
+        let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
         for reading in readings {
             for name_id in self.candidate_names(&reading.form) {
                 let Some(name) = self.names.get(name_id as usize) else {
@@ -307,7 +321,7 @@ impl TitleIndex {
 
     /// Films with a name starting with the input, scored by how much of the name it covers.
     fn completions(&self, form: &Form, typed: &str, limit: usize) -> Vec<Scored> {
-        let mut best: HashMap<u32, Scored> = HashMap::new();
+        let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
         for id in self.shortest_completions(&form.compact, usize::MAX, limit.saturating_mul(4)) {
             let Some(name) = self.names.get(id as usize) else {
                 continue;
@@ -402,7 +416,7 @@ impl TitleIndex {
 }
 
 /// Records `score` for `entry` if it beats what the entry already has.
-fn keep_better(best: &mut HashMap<u32, Scored>, entry: u32, score: f64, alt: bool, name: u32) {
+fn keep_better(best: &mut FxHashMap<u32, Scored>, entry: u32, score: f64, alt: bool, name: u32) {
     let new = Scored {
         entry,
         score,

@@ -7,7 +7,7 @@ use super::score::{similarity, Form, FUZZY_CAP};
 use super::IndexEntry;
 
 /// A searchable name of a film: its title or one of its alternative titles.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Name {
     /// The normalised key.
     pub form: Form,

@@ -25,7 +25,7 @@ pub(crate) const FUZZY_CAP: f64 = 0.97;
 const NUMBER_MISMATCH: f64 = 0.88;
 
 /// A normalised key prepared for comparison.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Form {
     /// The normalised key, words separated by single spaces.
     pub key: String,

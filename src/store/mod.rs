@@ -2,6 +2,7 @@
 //! writing imports, and the read queries the commands need.
 
 mod browse;
+mod indexes;
 mod reviews;
 mod subscriptions;
 mod write;
@@ -19,6 +20,9 @@ pub use reviews::{RandomFilter, StoredReview};
 pub use subscriptions::{Delivery, Subscribed, Subscription};
 pub(crate) use write::Parsed;
 pub use write::{FileOutcome, ImportCounts, Importer, Outcome};
+
+/// How long a statement waits for another connection's write lock.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -58,7 +62,7 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("temp_store", "memory");
         let in_memory = location(url)? == Location::Memory;
         let pool = SqlitePoolOptions::new()

@@ -44,34 +44,8 @@ impl Store {
 
     /// Every title (with its alternative titles), for the in-memory search index.
     pub async fn index_entries(&self) -> anyhow::Result<Vec<IndexEntry>> {
-        let rows: Vec<(i64, String, Option<i32>, i64)> =
-            sqlx::query_as("SELECT id, title, year, grade_rank FROM reviews ORDER BY id")
-                .fetch_all(self.pool())
-                .await
-                .context("cannot read the titles")?;
-        let alts: Vec<(i64, String)> =
-            sqlx::query_as("SELECT review_id, title FROM alt_titles ORDER BY review_id, title")
-                .fetch_all(self.pool())
-                .await
-                .context("cannot read the alternative titles")?;
-        let mut alts = alts.into_iter().peekable();
-        let mut entries = Vec::with_capacity(rows.len());
-        for (id, title, year, rank) in rows {
-            let mut alt_titles = Vec::new();
-            while let Some((_, alt)) = alts.next_if(|(rid, _)| *rid <= id) {
-                alt_titles.push(alt);
-            }
-            let grade = Grade::from_rank(rank)
-                .with_context(|| format!("review {id} has an invalid grade rank {rank}"))?;
-            entries.push(IndexEntry {
-                id,
-                title,
-                alt_titles,
-                year,
-                grade,
-            });
-        }
-        Ok(entries)
+        let mut conn = self.pool().acquire().await?;
+        index_entries(&mut conn).await
     }
 
     /// One review with its credits and alternative titles.
@@ -167,4 +141,39 @@ impl Store {
         .fetch_optional(self.pool())
         .await?)
     }
+}
+
+/// Every title (with its alternative titles), read on `conn` (the covering index
+/// `reviews_titles`, not the table).
+pub(super) async fn index_entries(
+    conn: &mut sqlx::SqliteConnection,
+) -> anyhow::Result<Vec<IndexEntry>> {
+    let rows: Vec<(i64, String, Option<i32>, i64)> =
+        sqlx::query_as("SELECT id, title, year, grade_rank FROM reviews ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .context("cannot read the titles")?;
+    let alts: Vec<(i64, String)> =
+        sqlx::query_as("SELECT review_id, title FROM alt_titles ORDER BY review_id, title")
+            .fetch_all(&mut *conn)
+            .await
+            .context("cannot read the alternative titles")?;
+    let mut alts = alts.into_iter().peekable();
+    let mut entries = Vec::with_capacity(rows.len());
+    for (id, title, year, rank) in rows {
+        let mut alt_titles = Vec::new();
+        while let Some((_, alt)) = alts.next_if(|(rid, _)| *rid <= id) {
+            alt_titles.push(alt);
+        }
+        let grade = Grade::from_rank(rank)
+            .with_context(|| format!("review {id} has an invalid grade rank {rank}"))?;
+        entries.push(IndexEntry {
+            id,
+            title,
+            alt_titles,
+            year,
+            grade,
+        });
+    }
+    Ok(entries)
 }
