@@ -167,6 +167,17 @@ async fn a_review_reads_back_as_it_was_parsed(pool: SqlitePool) {
     let stored = store.review(report.added_ids[0]).await.unwrap().unwrap();
     assert_eq!(stored.review, parsed);
     assert_eq!(stored.source_path.as_deref(), Some("r.txt"));
+
+    // A capsule: another title, a cast without characters, no date.
+    let capsule = b"DAMAGE (FATALE) (director: Louis Malle; cast: Jeremy Irons, Juliette Binoche; Runtime: 111; New Line; 1992)\n\nA capsule. GRADE: B".to_vec();
+    let parsed = marquee::review::Review::parse_bytes(&capsule).unwrap();
+    assert_eq!(parsed.alt_titles, vec!["Fatale"]);
+    let report = import_sources(&store, vec![source("d.txt", capsule)], |_| {})
+        .await
+        .unwrap();
+    let stored = store.review(report.added_ids[0]).await.unwrap().unwrap();
+    assert_eq!(stored.review, parsed);
+    assert_eq!(store.review(i64::MAX).await.unwrap(), None);
 }
 
 #[sqlx::test]

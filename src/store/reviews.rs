@@ -50,25 +50,30 @@ impl Store {
 
     /// One review with its credits and alternative titles.
     pub async fn review(&self, id: i64) -> anyhow::Result<Option<StoredReview>> {
-        let Some(row) = sqlx::query("SELECT * FROM reviews WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
+        // One statement, one row: each statement (and each row) is a hand-off to sqlx's
+        // SQLite thread, and with three statements a review's rows were most of the time a
+        // `lookup -` query took. Credits and other titles come as JSON arrays.
+        let Some(row) = sqlx::query(
+            "SELECT r.*,
+                (SELECT json_group_array(json_array(c.role, p.name, c.character)
+                                         ORDER BY c.role, c.position)
+                 FROM credits c JOIN people p ON p.id = c.person_id
+                 WHERE c.review_id = r.id) AS credit_rows,
+                (SELECT json_group_array(a.title ORDER BY a.title)
+                 FROM alt_titles a WHERE a.review_id = r.id) AS alt_rows
+             FROM reviews r WHERE r.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
         else {
             return Ok(None);
         };
-        let credit_rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT c.role, p.name, c.character FROM credits c JOIN people p ON p.id = c.person_id
-             WHERE c.review_id = ? ORDER BY c.role, c.position",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        let alt_titles: Vec<String> =
-            sqlx::query_scalar("SELECT title FROM alt_titles WHERE review_id = ? ORDER BY title")
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?;
+        let credit_rows: Vec<(String, String, Option<String>)> =
+            serde_json::from_str(row.try_get("credit_rows")?)
+                .with_context(|| format!("review {id} has unreadable credits"))?;
+        let alt_titles: Vec<String> = serde_json::from_str(row.try_get("alt_rows")?)
+            .with_context(|| format!("review {id} has unreadable other titles"))?;
 
         let mut credits = Credits {
             year: row.try_get("year")?,
