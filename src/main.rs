@@ -3,8 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -12,5 +11,19 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    marquee::cli::run(marquee::cli::Cli::parse()).await
+    let cli = marquee::cli::Cli::parse();
+    // The bot serves many interactions at once: worker threads. A one-shot command does one
+    // thing at a time: on one thread, no wake-ups cross threads but SQLite's own.
+    let mut runtime = if cli.serves() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    match runtime.enable_all().build() {
+        Ok(runtime) => runtime.block_on(marquee::cli::run(cli)),
+        Err(err) => {
+            eprintln!("marquee: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -134,6 +134,13 @@ pub fn database_url(db: &str) -> anyhow::Result<String> {
 }
 
 /// Runs the command; the exit status follows the command's own rules, 2 for errors.
+impl Cli {
+    /// Whether the command runs the bot (which wants a multi-threaded runtime).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve)
+    }
+}
+
 pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(cli).await {
         Ok(code) => code,
