@@ -1,6 +1,6 @@
 //! The store, each test on its own freshly migrated SQLite database (`#[sqlx::test]`).
 
-use marquee::import::{import_sources, Source};
+use marquee::import::{import_sources, ImportReport, Source};
 use marquee::review::Grade;
 use marquee::store::{RandomFilter, Store};
 use sqlx::SqlitePool;
@@ -22,6 +22,11 @@ fn source(name: &str, bytes: Vec<u8>) -> Source {
     }
 }
 
+/// Imports `files`, which must not fail to store (a file may still fail to parse).
+async fn import(store: &Store, files: Vec<Source>) -> ImportReport {
+    import_sources(store, files, |_| {}).await.unwrap()
+}
+
 async fn count(pool: &SqlitePool, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)
@@ -38,14 +43,14 @@ async fn reimporting_the_same_files_changes_nothing(pool: SqlitePool) {
             source("b.txt", review("Short Days", 2001, "A-", "Ed Marsh")),
         ]
     };
-    let first = import_sources(&store, files(), |_| {}).await.unwrap();
+    let first = import(&store, files()).await;
     assert_eq!((first.counts.added, first.counts.unchanged), (2, 0));
     let tables = ["reviews", "people", "credits", "alt_titles"];
     let mut before = Vec::new();
     for t in tables {
         before.push(count(&pool, t).await);
     }
-    let second = import_sources(&store, files(), |_| {}).await.unwrap();
+    let second = import(&store, files()).await;
     assert_eq!(
         (
             second.counts.added,
@@ -69,32 +74,28 @@ async fn reimporting_the_same_files_changes_nothing(pool: SqlitePool) {
 #[sqlx::test]
 async fn an_edited_review_is_updated_not_duplicated(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    import_sources(
+    import(
         &store,
         vec![source(
             "a.txt",
             review("The Long Walk", 2019, "B", "Nora Lind"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let id: i64 = sqlx::query_scalar("SELECT id FROM reviews")
         .fetch_one(&pool)
         .await
         .unwrap();
     let credits = count(&pool, "credits").await;
 
-    let report = import_sources(
+    let report = import(
         &store,
         vec![source(
             "a.txt",
             review("The Long Walk", 2019, "A –", "Nora Lind"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!((report.counts.added, report.counts.updated), (0, 1));
     assert_eq!(count(&pool, "reviews").await, 1);
     assert_eq!(count(&pool, "credits").await, credits);
@@ -103,16 +104,14 @@ async fn an_edited_review_is_updated_not_duplicated(pool: SqlitePool) {
     assert_eq!(stored.review.credits.directors, vec!["Nora Lind"]);
 
     // The same title in another year is another film (a remake).
-    let report = import_sources(
+    let report = import(
         &store,
         vec![source(
             "c.txt",
             review("The Long Walk", 1961, "C", "Ed Marsh"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(report.counts.added, 1);
     assert_eq!(count(&pool, "reviews").await, 2);
 }
@@ -120,7 +119,7 @@ async fn an_edited_review_is_updated_not_duplicated(pool: SqlitePool) {
 #[sqlx::test]
 async fn failed_files_are_logged_and_the_rest_stored(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    let report = import_sources(
+    let report = import(
         &store,
         vec![
             source("good.txt", review("Good Film", 2000, "B", "Nora Lind")),
@@ -130,10 +129,8 @@ async fn failed_files_are_logged_and_the_rest_stored(pool: SqlitePool) {
                 b"(director: Ann Lee; 1999)\n\nWords.\n".to_vec(),
             ),
         ],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(report.counts.added, 1);
     assert_eq!(report.failed.len(), 2);
     assert_eq!(report.failed[0].path, "notes.txt");
@@ -161,9 +158,7 @@ async fn a_review_reads_back_as_it_was_parsed(pool: SqlitePool) {
     let store = Store::from_pool(pool).await.unwrap();
     let bytes = review("Round Trip", 1977, "B +", "Nora Lind");
     let parsed = marquee::review::Review::parse_bytes(&bytes).unwrap();
-    let report = import_sources(&store, vec![source("r.txt", bytes)], |_| {})
-        .await
-        .unwrap();
+    let report = import(&store, vec![source("r.txt", bytes)]).await;
     let stored = store.review(report.added_ids[0]).await.unwrap().unwrap();
     assert_eq!(stored.review, parsed);
     assert_eq!(stored.source_path.as_deref(), Some("r.txt"));
@@ -172,9 +167,7 @@ async fn a_review_reads_back_as_it_was_parsed(pool: SqlitePool) {
     let capsule = b"DAMAGE (FATALE) (director: Louis Malle; cast: Jeremy Irons, Juliette Binoche; Runtime: 111; New Line; 1992)\n\nA capsule. GRADE: B".to_vec();
     let parsed = marquee::review::Review::parse_bytes(&capsule).unwrap();
     assert_eq!(parsed.alt_titles, vec!["Fatale"]);
-    let report = import_sources(&store, vec![source("d.txt", capsule)], |_| {})
-        .await
-        .unwrap();
+    let report = import(&store, vec![source("d.txt", capsule)]).await;
     let stored = store.review(report.added_ids[0]).await.unwrap().unwrap();
     assert_eq!(stored.review, parsed);
     assert_eq!(store.review(i64::MAX).await.unwrap(), None);
@@ -184,16 +177,14 @@ async fn a_review_reads_back_as_it_was_parsed(pool: SqlitePool) {
 async fn index_entries_carry_alt_titles(pool: SqlitePool) {
     let store = Store::from_pool(pool).await.unwrap();
     let capsule = b"DAMAGE (FATALE) (director: Louis Malle; Runtime: 111; New Line; 1992)\n\nA capsule. GRADE: B".to_vec();
-    import_sources(
+    import(
         &store,
         vec![
             source("a.txt", review("Plain", 2000, "C", "Nora Lind")),
             source("d.txt", capsule),
         ],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let entries = store.index_entries().await.unwrap();
     let damage = entries.iter().find(|e| e.title == "Damage").unwrap();
     assert_eq!(damage.alt_titles, vec!["Fatale"]);
@@ -206,7 +197,7 @@ async fn index_entries_carry_alt_titles(pool: SqlitePool) {
 #[sqlx::test]
 async fn random_respects_grade_and_decade(pool: SqlitePool) {
     let store = Store::from_pool(pool).await.unwrap();
-    import_sources(
+    import(
         &store,
         vec![
             source("1.txt", review("Seventies Gem", 1974, "A", "Nora Lind")),
@@ -214,10 +205,8 @@ async fn random_respects_grade_and_decade(pool: SqlitePool) {
             source("3.txt", review("Eighties Gem", 1984, "A+", "Nora Lind")),
             source("4.txt", review("Nearly", 1979, "B+", "Nora Lind")),
         ],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let pick = |min_grade, decade| {
         let store = store.clone();
         async move {
@@ -248,13 +237,11 @@ async fn random_respects_grade_and_decade(pool: SqlitePool) {
 async fn new_reviews_queue_announcements_for_matching_channels_only(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
     // A review from before anyone subscribed is never announced (no back catalogue).
-    import_sources(
+    import(
         &store,
         vec![source("old.txt", review("Old One", 1990, "A", "Nora Lind"))],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     use marquee::store::Subscribed;
     assert_eq!(
         store.subscribe(1, 100, Grade::F, 7).await.unwrap(),
@@ -272,16 +259,14 @@ async fn new_reviews_queue_announcements_for_matching_channels_only(pool: Sqlite
         store.subscribe(2, 300, Grade::AMinus, 7).await.unwrap(),
         Subscribed::Changed
     );
-    import_sources(
+    import(
         &store,
         vec![
             source("a.txt", review("Great", 2020, "A-", "Nora Lind")),
             source("b.txt", review("Fine", 2020, "B", "Nora Lind")),
         ],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let mut queued: Vec<(String, i64)> = sqlx::query_as(
         "SELECT r.title, d.channel_id FROM deliveries d JOIN reviews r ON r.id = d.review_id",
     )
@@ -299,13 +284,11 @@ async fn new_reviews_queue_announcements_for_matching_channels_only(pool: Sqlite
         ]
     );
     // Re-importing or updating a review queues nothing more.
-    import_sources(
+    import(
         &store,
         vec![source("b.txt", review("Fine", 2020, "A+", "Nora Lind"))],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(count(&pool, "deliveries").await, 4);
     // One due per channel: a channel's second waits for its first.
     let due = store.due_deliveries(chrono::Utc::now(), 10).await.unwrap();
@@ -329,16 +312,14 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
     store.subscribe(1, 100, Grade::F, 7).await.unwrap();
     store.subscribe(1, 200, Grade::F, 7).await.unwrap();
-    import_sources(
+    import(
         &store,
         vec![
             source("a.txt", review("One", 2020, "B", "Nora Lind")),
             source("b.txt", review("Two", 2021, "B", "Nora Lind")),
         ],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let now = chrono::Utc::now();
     // Each channel's oldest first; its second waits until the first is sent.
     let due = store.due_deliveries(now, 10).await.unwrap();
@@ -396,13 +377,11 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
         Some("Discord answered 403 Forbidden")
     );
     // A disabled channel gets no new announcements until it subscribes again.
-    import_sources(
+    import(
         &store,
         vec![source("c.txt", review("Three", 2022, "B", "Nora Lind"))],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let new: Vec<i64> = sqlx::query_scalar(
         "SELECT channel_id FROM deliveries WHERE review_id = (SELECT id FROM reviews WHERE title = 'Three')",
     )
@@ -420,13 +399,11 @@ async fn the_outbox_prunes_finished_deliveries_after_the_retention(pool: SqliteP
     for channel in [100, 200, 300, 400] {
         store.subscribe(1, channel, Grade::F, 7).await.unwrap();
     }
-    import_sources(
+    import(
         &store,
         vec![source("a.txt", review("One", 2020, "B", "Nora Lind"))],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let now = chrono::Utc::now();
     let due = store.due_deliveries(now, 10).await.unwrap();
     let id = |channel: u64| due.iter().find(|d| d.channel_id == channel).unwrap().id;
@@ -478,16 +455,14 @@ async fn the_archive_rebuilds_its_indexes_when_another_process_imports(pool: Sql
     use std::time::Duration;
 
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    import_sources(
+    import(
         &store,
         vec![source(
             "a.txt",
             review("The Long Walk", 2019, "B", "Nora Lind"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let archive = Arc::new(Archive::new(store, Origin::Database).await.unwrap());
     let before = archive.index().await.unwrap();
     assert_eq!(before.len(), 1);
@@ -500,16 +475,14 @@ async fn the_archive_rebuilds_its_indexes_when_another_process_imports(pool: Sql
     );
 
     let other = Store::from_pool(pool.clone()).await.unwrap();
-    import_sources(
+    import(
         &other,
         vec![source(
             "b.txt",
             review("Short Days", 2001, "A-", "Ed Marsh"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     // No signal crosses processes: poll, with a deadline far above the 20 ms tick. The
     // people index is swapped after the title index, so wait for both.
     let marsh = || async {
@@ -622,16 +595,16 @@ async fn the_archive_version_moves_on_with_titles_and_grades(pool: SqlitePool) {
             review("The Long Walk", 2019, grade, "Nora Lind"),
         )]
     };
-    import_sources(&store, walk("B"), |_| {}).await.unwrap();
+    import(&store, walk("B")).await;
     let added = store.archive_version().await.unwrap();
     assert!(added > start, "adding a review moves the version on");
-    import_sources(&store, walk("B"), |_| {}).await.unwrap();
+    import(&store, walk("B")).await;
     assert_eq!(
         store.archive_version().await.unwrap(),
         added,
         "an unchanged file does not"
     );
-    import_sources(&store, walk("A"), |_| {}).await.unwrap();
+    import(&store, walk("A")).await;
     let regraded = store.archive_version().await.unwrap();
     assert!(regraded > added, "a new grade does");
     sqlx::query(
@@ -658,7 +631,7 @@ async fn the_title_index_is_saved_and_used_only_while_current(pool: SqlitePool) 
         source("a.txt", review("The Long Walk", 2019, "B", "Nora Lind")),
         source("b.txt", review("Short Days", 2001, "A-", "Ed Marsh")),
     ];
-    import_sources(&store, films, |_| {}).await.unwrap();
+    import(&store, films).await;
     assert!(store
         .current_index("titles", TitleIndex::FORMAT)
         .await
@@ -697,16 +670,14 @@ async fn the_title_index_is_saved_and_used_only_while_current(pool: SqlitePool) 
     assert_eq!(second.index().await.unwrap().len(), 2);
 
     // A third film makes the saved index stale: the next process must find the new film.
-    import_sources(
+    import(
         &store,
         vec![source(
             "c.txt",
             review("Night Train", 1999, "C", "Ida Finn"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     assert!(store
         .current_index("titles", TitleIndex::FORMAT)
         .await
@@ -733,16 +704,14 @@ async fn a_damaged_saved_index_is_rebuilt(pool: SqlitePool) {
     use marquee::search::TitleIndex;
 
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    import_sources(
+    import(
         &store,
         vec![source(
             "a.txt",
             review("The Long Walk", 2019, "B", "Nora Lind"),
         )],
-        |_| {},
     )
-    .await
-    .unwrap();
+    .await;
     let version = store.archive_version().await.unwrap();
     store
         .save_index(
