@@ -738,3 +738,28 @@ async fn a_damaged_saved_index_is_rebuilt(pool: SqlitePool) {
         "the rebuilt index replaced the damaged one"
     );
 }
+
+/// `serve` rebuilds its indexes when the fingerprint changes: it must change when another
+/// import edits only a review's credits (the people index), not just its title or grade,
+/// and stay put when an import changes nothing.
+#[sqlx::test]
+async fn the_fingerprint_changes_with_every_stored_edit(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let walk = |director: &str| {
+        vec![source(
+            "a.txt",
+            review("The Long Walk", 2019, "B", director),
+        )]
+    };
+    import(&store, walk("Nora Lind")).await;
+    let first = store.fingerprint().await.unwrap();
+    import(&store, walk("Nora Lind")).await;
+    assert_eq!(store.fingerprint().await.unwrap(), first, "nothing changed");
+    let report = import(&store, walk("Ed Marsh")).await;
+    assert_eq!(report.counts.updated, 1);
+    assert_ne!(
+        store.fingerprint().await.unwrap(),
+        first,
+        "a new director is a change"
+    );
+}
