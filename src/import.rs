@@ -184,7 +184,7 @@ pub async fn import_sources_with(
     });
     while let Some(batch) = parsed_rx.recv().await {
         let stored = importer
-            .store_chunks(batch, Some(&mut parsed_rx), FILES_PER_TRANSACTION)
+            .store_chunks(batch, &mut parsed_rx, FILES_PER_TRANSACTION)
             .await?;
         for outcome in stored {
             match outcome.outcome {

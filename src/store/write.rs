@@ -92,42 +92,21 @@ impl Importer {
         self.counts
     }
 
-    /// Stores a batch of parsed (or failed) files in one transaction, with the import log's
+    /// Stores `first` and then further batches from `more`, as they are parsed, in one
+    /// transaction, until it holds `files` files or `more` runs dry; with the import log's
     /// rows and counts. Returns each file's outcome once the transaction has committed.
     ///
-    /// A batch is a handful of multi-row statements, not a round trip per file: the
-    /// existing films are read at once, then the reviews, people, credits, alternative
-    /// titles, announcements and log rows are each written by multi-row statements of a
-    /// hundred rows, prepared once per connection. A film filed twice in one batch is stored
-    /// in order: the second file starts a new round, so it updates what the first added.
-    pub async fn store_batch(
-        &mut self,
-        batch: Vec<(String, Result<Review, ParseError>)>,
-    ) -> anyhow::Result<Vec<FileOutcome>> {
-        let batch: Vec<Parsed> = batch
-            .into_iter()
-            .map(|(path, review)| Parsed::new(path, review))
-            .collect();
-        self.store_parsed(batch).await
-    }
-
-    /// [`Importer::store_batch`] for files whose identity the parsing threads have worked out.
-    pub(crate) async fn store_parsed(
-        &mut self,
-        batch: Vec<Parsed>,
-    ) -> anyhow::Result<Vec<FileOutcome>> {
-        self.store_chunks(batch, None, 0).await
-    }
-
-    /// Stores `first` and then further chunks from `more`, as they are parsed, in one
-    /// transaction, until it holds `files` files or `more` runs dry. Few large transactions
-    /// make a bulk import fast: every commit rewrites the index pages its rows touched (by
-    /// person, by grade, the full-text index), and a page touched by 4,000 files is written
-    /// once instead of eight times.
+    /// Few large transactions make a bulk import fast: every commit rewrites the index pages
+    /// its rows touched (by person, by grade, the full-text index), and a page touched by
+    /// 4,000 files is written once instead of eight times. Within it, the existing films are
+    /// read at once, then the reviews, people, credits, alternative titles, announcements and
+    /// log rows are written by multi-row statements of a hundred rows, prepared once per
+    /// connection. A film filed twice in one transaction is stored in order: the second file
+    /// starts a new round, so it updates what the first added.
     pub(crate) async fn store_chunks(
         &mut self,
         first: Vec<Parsed>,
-        more: Option<&mut tokio::sync::mpsc::Receiver<Vec<Parsed>>>,
+        more: &mut tokio::sync::mpsc::Receiver<Vec<Parsed>>,
         files: usize,
     ) -> anyhow::Result<Vec<FileOutcome>> {
         let mut fresh = Vec::new();
@@ -166,7 +145,7 @@ impl Importer {
         &mut self,
         conn: &mut SqliteConnection,
         first: Vec<Parsed>,
-        mut more: Option<&mut tokio::sync::mpsc::Receiver<Vec<Parsed>>>,
+        more: &mut tokio::sync::mpsc::Receiver<Vec<Parsed>>,
         files: usize,
         fresh: &mut Vec<String>,
     ) -> anyhow::Result<Vec<FileOutcome>> {
@@ -181,9 +160,7 @@ impl Importer {
                 outcomes.extend(store_round(&mut tx, round, &mut self.people, fresh).await?);
             }
             if outcomes.len() < files {
-                if let Some(more) = more.as_deref_mut() {
-                    next = more.recv().await;
-                }
+                next = more.recv().await;
             }
         }
         let mut counts = ImportCounts::default();
