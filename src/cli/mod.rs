@@ -133,7 +133,6 @@ pub fn database_url(db: &str) -> anyhow::Result<String> {
     }
 }
 
-/// Runs the command; the exit status follows the command's own rules, 2 for errors.
 impl Cli {
     /// Whether the command runs the bot (which wants a multi-threaded runtime).
     pub fn serves(&self) -> bool {
@@ -141,6 +140,7 @@ impl Cli {
     }
 }
 
+/// Runs the command; the exit status follows the command's own rules, 2 for errors.
 pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(cli).await {
         Ok(code) => code,

@@ -15,10 +15,8 @@ impl Store {
     /// The archive's version: it moves on with every change to the titles, years, grades or
     /// alternative titles, whichever process makes it.
     pub async fn archive_version(&self) -> anyhow::Result<i64> {
-        sqlx::query_scalar("SELECT version FROM archive_version")
-            .fetch_one(self.pool())
-            .await
-            .context("cannot read the archive's version")
+        let mut conn = self.pool().acquire().await?;
+        version(&mut conn).await
     }
 
     /// The index saved as `name` by a build of `format`, if it was built from the archive as
@@ -40,10 +38,7 @@ impl Store {
     pub async fn versioned_index_entries(&self) -> anyhow::Result<(i64, Vec<IndexEntry>)> {
         let mut conn = self.pool().acquire().await?;
         let mut tx = conn.begin().await?;
-        let version: i64 = sqlx::query_scalar("SELECT version FROM archive_version")
-            .fetch_one(&mut *tx)
-            .await
-            .context("cannot read the archive's version")?;
+        let version = version(&mut tx).await?;
         let entries = super::reviews::index_entries(&mut tx).await?;
         tx.commit().await?;
         Ok((version, entries))
@@ -83,4 +78,11 @@ impl Store {
         saved.with_context(|| format!("cannot save the {name} index"))?;
         Ok(())
     }
+}
+
+async fn version(conn: &mut sqlx::SqliteConnection) -> anyhow::Result<i64> {
+    sqlx::query_scalar("SELECT version FROM archive_version")
+        .fetch_one(conn)
+        .await
+        .context("cannot read the archive's version")
 }
