@@ -6,8 +6,10 @@
 //!   shared count and by Dice coefficient go on to be scored.
 //! * For short keys, where one typo destroys most trigrams, a one-deletion neighbourhood
 //!   (every key with one letter removed) finds names within one edit of the query.
+//!
+//! Both are flat sorted arrays ([`Postings`]), so that a saved index decodes in a few
+//! large allocations.
 
-use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
 /// How many names the trigram pass hands on, by shared count and by Dice coefficient.
@@ -28,18 +30,60 @@ const MAX_RANKED: usize = 2000;
 /// Keys of at most this many letters (without spaces) get a deletion neighbourhood.
 const SHORT_KEY: usize = 10;
 
-/// The trigram postings of every name, in compressed-row form, plus the deletion index.
+/// The trigram postings of every name, plus the deletion index.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct GramIndex {
-    /// Distinct trigram codes, sorted.
-    codes: Vec<u32>,
-    /// `postings[offsets[i]..offsets[i + 1]]` are the names holding `codes[i]`.
-    offsets: Vec<usize>,
-    postings: Vec<u32>,
+    /// Trigram code → the names holding it.
+    trigrams: Postings,
     /// Number of distinct trigrams of each name.
     gram_counts: Vec<u16>,
-    /// Space-free short key, or one of its one-letter deletions → names.
-    deletions: FxHashMap<String, Vec<u32>>,
+    /// Hash of a space-free short key, or of one of its one-letter deletions → names. Two
+    /// strings sharing a hash only make a name a candidate that scoring then turns down.
+    deletions: Postings,
+}
+
+/// Names grouped by a sorted key, in compressed-row form: `names[offsets[i]..offsets[i + 1]]`
+/// are the names with `keys[i]`. All three are mostly ascending, so they are saved as
+/// differences (see [`deltas`]): a third of the bytes to store and to decode.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Postings {
+    #[serde(with = "deltas")]
+    keys: Vec<u32>,
+    #[serde(with = "deltas")]
+    offsets: Vec<u32>,
+    #[serde(with = "deltas")]
+    names: Vec<u32>,
+}
+
+impl Postings {
+    /// Groups `(key, name)` pairs; duplicates are dropped.
+    fn build(mut pairs: Vec<(u32, u32)>) -> Postings {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut postings = Postings::default();
+        for (key, name) in pairs {
+            if postings.keys.last() != Some(&key) {
+                postings.keys.push(key);
+                postings.offsets.push(to_u32(postings.names.len()));
+            }
+            postings.names.push(name);
+        }
+        postings.offsets.push(to_u32(postings.names.len()));
+        postings
+    }
+
+    fn get(&self, key: u32) -> &[u32] {
+        let Ok(at) = self.keys.binary_search(&key) else {
+            return &[];
+        };
+        let start = self.offsets.get(at).map_or(0, |&o| o as usize);
+        let end = self.offsets.get(at + 1).map_or(start, |&o| o as usize);
+        self.names.get(start..end).unwrap_or(&[])
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Per-thread scratch space for counting, so that searching allocates little.
@@ -76,24 +120,13 @@ impl GramIndex {
         for (name, key) in keys.iter().enumerate() {
             let grams = trigrams(key);
             gram_counts.push(u16::try_from(grams.len()).unwrap_or(u16::MAX));
-            let name = u32::try_from(name).unwrap_or(u32::MAX);
-            pairs.extend(grams.into_iter().map(|g| (g, name)));
+            pairs.extend(grams.into_iter().map(|g| (g, to_u32(name))));
         }
-        pairs.sort_unstable();
-        let mut index = GramIndex {
+        GramIndex {
+            trigrams: Postings::build(pairs),
             gram_counts,
-            ..GramIndex::default()
-        };
-        for (code, name) in pairs {
-            if index.codes.last() != Some(&code) {
-                index.codes.push(code);
-                index.offsets.push(index.postings.len());
-            }
-            index.postings.push(name);
+            deletions: deletion_index(compacts),
         }
-        index.offsets.push(index.postings.len());
-        index.deletions = deletion_index(compacts);
-        index
     }
 
     /// The names sharing the most trigrams with `key`, plus those within one edit of it when
@@ -114,12 +147,7 @@ impl GramIndex {
     }
 
     fn postings_of(&self, code: u32) -> &[u32] {
-        let Ok(at) = self.codes.binary_search(&code) else {
-            return &[];
-        };
-        let start = self.offsets.get(at).copied().unwrap_or(0);
-        let end = self.offsets.get(at + 1).copied().unwrap_or(start);
-        self.postings.get(start..end).unwrap_or(&[])
+        self.trigrams.get(code)
     }
 
     fn best_by_trigrams(&self, grams: &[u32], counter: &mut Counter) -> Vec<u32> {
@@ -196,9 +224,7 @@ impl GramIndex {
     fn within_one_edit(&self, compact: &str) -> Vec<u32> {
         let mut found = Vec::new();
         for variant in std::iter::once(compact.to_owned()).chain(deletions(compact)) {
-            if let Some(names) = self.deletions.get(&variant) {
-                found.extend_from_slice(names);
-            }
+            found.extend_from_slice(self.deletions.get(stable_hash(&variant)));
         }
         found
     }
@@ -275,21 +301,55 @@ fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-fn deletion_index(compacts: &[&str]) -> FxHashMap<String, Vec<u32>> {
-    let mut index: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+fn deletion_index(compacts: &[&str]) -> Postings {
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (name, compact) in compacts.iter().enumerate() {
         if compact.is_empty() || compact.len() > SHORT_KEY {
             continue;
         }
-        let name = u32::try_from(name).unwrap_or(u32::MAX);
         for variant in std::iter::once((*compact).to_owned()).chain(deletions(compact)) {
-            let names = index.entry(variant).or_default();
-            if names.last() != Some(&name) {
-                names.push(name);
-            }
+            pairs.push((stable_hash(&variant), to_u32(name)));
         }
     }
-    index
+    Postings::build(pairs)
+}
+
+/// 32-bit FNV-1a. The hashes are saved with the index, so they must not change with a
+/// dependency's version (as `FxHash` and `SipHash` values may): this one is fixed here.
+/// 32 bits is plenty: among the ~150k deletion keys of 100k films a handful collide, and a
+/// collision only adds a candidate.
+fn stable_hash(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Saves a mostly ascending `Vec<u32>` as the differences between neighbours, which postcard
+/// writes as zigzag varints: one or two bytes each instead of up to five.
+mod deltas {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut previous = 0u32;
+        serializer.collect_seq(values.iter().map(|&value| {
+            // Reinterpreting the wrapped difference as signed makes a step down small too.
+            let delta = value.wrapping_sub(previous) as i32;
+            previous = value;
+            delta
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u32>, D::Error> {
+        let deltas = Vec::<i32>::deserialize(deserializer)?;
+        let mut previous = 0u32;
+        Ok(deltas
+            .into_iter()
+            .map(|delta| {
+                previous = previous.wrapping_add(delta as u32);
+                previous
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]
@@ -307,6 +367,34 @@ mod tests {
     fn deletions_of_a_word() {
         let all: Vec<String> = deletions("jaws").collect();
         assert_eq!(all, ["aws", "jws", "jas", "jaw"]);
+    }
+
+    #[test]
+    fn postings_group_names_by_key() {
+        let postings = Postings::build(vec![(7, 2), (3, 1), (7, 0), (7, 2), (u32::MAX, 9)]);
+        assert_eq!(postings.get(7), [0, 2]);
+        assert_eq!(postings.get(3), [1]);
+        assert_eq!(postings.get(u32::MAX), [9]);
+        assert!(postings.get(5).is_empty());
+        assert!(Postings::default().get(1).is_empty());
+    }
+
+    #[test]
+    fn postings_survive_encoding_as_differences() {
+        let postings = Postings::build(vec![(u32::MAX, 0), (0, u32::MAX), (5, 3), (5, 1), (9, 2)]);
+        let bytes = postcard::to_stdvec(&postings).unwrap();
+        let decoded: Postings = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(decoded.keys, postings.keys);
+        assert_eq!(decoded.offsets, postings.offsets);
+        assert_eq!(decoded.names, postings.names);
+        assert_eq!(decoded.get(5), [1, 3]);
+    }
+
+    #[test]
+    fn the_stable_hash_is_fnv_1a() {
+        // Published FNV-1a 32 test values: the saved index depends on exactly this function.
+        assert_eq!(stable_hash(""), 0x811c_9dc5);
+        assert_eq!(stable_hash("a"), 0xe40c_292c);
     }
 
     #[test]

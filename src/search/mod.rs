@@ -12,6 +12,7 @@ mod normalize;
 pub mod people;
 mod query;
 mod score;
+mod strings;
 pub mod words;
 
 #[cfg(test)]
@@ -27,6 +28,7 @@ use names::{names_of, Name};
 pub use normalize::normalize;
 use query::{readings, Reading};
 use score::Form;
+use strings::{Span, Strings};
 
 /// The most candidates [`TitleIndex::autocomplete`] returns (Discord's limit).
 pub const AUTOCOMPLETE_MAX: usize = 25;
@@ -85,21 +87,33 @@ pub struct SearchOutcome {
 }
 
 /// An in-memory index of every reviewed film's titles. Immutable once built.
+///
+/// Laid out flat: every string in one buffer, every lookup a sorted array, so that a saved
+/// index decodes in a few large allocations (a one-shot `lookup` at 100k films) and takes
+/// little memory in a long-running bot.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TitleIndex {
-    entries: Vec<IndexEntry>,
-    /// The normalised title of each entry.
-    title_keys: Vec<String>,
+    strings: Strings,
+    entries: Vec<Entry>,
     names: Vec<Name>,
-    /// Normalised key → names with exactly that key.
-    exact: FxHashMap<String, Vec<u32>>,
-    /// Space-free key → names with exactly that space-free key.
-    compact: FxHashMap<String, Vec<u32>>,
-    /// Names sorted by space-free key, for prefix ranges.
+    /// Names sorted by normalised key, for exact matches.
+    by_key: Vec<u32>,
+    /// Names sorted by space-free key, for same-letter matches and prefix ranges.
     by_compact: Vec<u32>,
     /// Entries sorted by normalised title, for autocomplete on empty input.
     alphabetical: Vec<u32>,
     grams: GramIndex,
+}
+
+/// A film as the index keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    id: i64,
+    title: Span,
+    /// The normalised title, which tells remakes (same key) apart from other films.
+    title_key: Span,
+    year: Option<i32>,
+    grade: Grade,
 }
 
 /// A film's best score so far while ranking.
@@ -129,35 +143,36 @@ impl TitleIndex {
 
     /// Builds the index. Titles that normalise to nothing (only punctuation, say) are kept
     /// as entries but cannot be found by title.
-    pub fn new(entries: Vec<IndexEntry>) -> Self {
-        let names = names_of(&entries);
-        let keys: Vec<&str> = names.iter().map(|n| n.form.key.as_str()).collect();
-        let compacts: Vec<&str> = names.iter().map(|n| n.form.compact.as_str()).collect();
+    pub fn new(films: Vec<IndexEntry>) -> Self {
+        let mut strings = Strings::default();
+        let (names, filed) = names_of(&films, &mut strings);
+        let entries = films
+            .iter()
+            .zip(filed)
+            .map(|(film, filed)| Entry {
+                id: film.id,
+                title: filed.title,
+                title_key: filed.key,
+                year: film.year,
+                grade: film.grade,
+            })
+            .collect();
+        drop(films);
+        let form = |id: &u32| names.get(*id as usize).map(|n| n.form(&strings));
+        let keys: Vec<&str> = names.iter().map(|n| n.form(&strings).key).collect();
+        let compacts: Vec<&str> = names.iter().map(|n| n.form(&strings).compact).collect();
         let grams = GramIndex::build(&keys, &compacts);
-        let mut exact: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        let mut compact: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        for (id, name) in names.iter().enumerate() {
-            let id = to_u32(id);
-            exact.entry(name.form.key.clone()).or_default().push(id);
-            compact
-                .entry(name.form.compact.clone())
-                .or_default()
-                .push(id);
-        }
+        let mut by_key: Vec<u32> = (0..to_u32(names.len())).collect();
+        by_key.sort_by_key(|id| (form(id).map(|f| f.key), *id));
         let mut by_compact: Vec<u32> = (0..to_u32(names.len())).collect();
-        by_compact.sort_by(|&a, &b| {
-            compact_of(&names, a)
-                .cmp(compact_of(&names, b))
-                .then(a.cmp(&b))
-        });
-        let alphabetical = alphabetical_order(&names);
-        let title_keys = entries.iter().map(|e| normalize(&e.title)).collect();
+        by_compact.sort_by_key(|id| (form(id).map(|f| f.compact), *id));
+        let alphabetical = alphabetical_order(&names, &strings);
+        strings.shrink_to_fit();
         TitleIndex {
+            strings,
             entries,
-            title_keys,
             names,
-            exact,
-            compact,
+            by_key,
             by_compact,
             alphabetical,
             grams,
@@ -213,7 +228,7 @@ impl TitleIndex {
             return self.first_alphabetically(limit);
         }
         let typed = surface(partial);
-        let mut found = self.completions(&reading.form, &typed, limit);
+        let mut found = self.completions(reading.form.form(), &typed, limit);
         if found.len() < limit {
             for scored in self.rank(std::slice::from_ref(&reading), &typed) {
                 if found.len() >= limit {
@@ -233,11 +248,12 @@ impl TitleIndex {
     fn rank(&self, readings: &[Reading], typed: &str) -> Vec<Scored> {
         let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
         for reading in readings {
-            for name_id in self.candidate_names(&reading.form) {
+            for name_id in self.candidate_names(reading.form.form()) {
                 let Some(name) = self.names.get(name_id as usize) else {
                     continue;
                 };
-                let score = name.similarity(reading) * self.year_factor(name.entry, reading.year);
+                let score = name.similarity(reading, &self.strings)
+                    * self.year_factor(name.entry, reading.year);
                 keep_better(&mut best, name.entry, score, name.alt, name_id);
             }
         }
@@ -271,7 +287,10 @@ impl TitleIndex {
                 if let Some(run) = ranked.get_mut(start..start + len) {
                     let closeness = |s: &Scored| {
                         self.names.get(s.name as usize).map_or(0.0, |name| {
-                            strsim::normalized_levenshtein(typed, &name.surface)
+                            strsim::normalized_levenshtein(
+                                typed,
+                                &surface(self.strings.get(name.written)),
+                            )
                         })
                     };
                     // A stable sort keeps the year order among equally close names.
@@ -284,14 +303,14 @@ impl TitleIndex {
 
     /// Names worth scoring for `form`: shared trigrams, one edit away, same key, same
     /// letters, or completions of it.
-    fn candidate_names(&self, form: &Form) -> Vec<u32> {
+    fn candidate_names(&self, form: Form<'_>) -> Vec<u32> {
         if form.compact.is_empty() {
             return Vec::new();
         }
-        let mut ids = self.grams.candidates(&form.key, &form.compact);
-        ids.extend(self.exact.get(&form.key).into_iter().flatten());
-        ids.extend(self.compact.get(&form.compact).into_iter().flatten());
-        ids.extend(self.shortest_completions(&form.compact, PREFIX_SCAN, PREFIX_KEEP));
+        let mut ids = self.grams.candidates(form.key, form.compact);
+        ids.extend_from_slice(self.with_key(form.key));
+        ids.extend_from_slice(self.with_compact(form.compact));
+        ids.extend(self.shortest_completions(form.compact, PREFIX_SCAN, PREFIX_KEEP));
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -300,7 +319,7 @@ impl TitleIndex {
     /// Up to `keep` names whose space-free key starts with `prefix`, shortest first, looking
     /// at no more than `scan` of them.
     fn shortest_completions(&self, prefix: &str, scan: usize, keep: usize) -> Vec<u32> {
-        let compact = |id: &u32| compact_of(&self.names, *id);
+        let compact = |id: &u32| self.compact(*id);
         let start = self.by_compact.partition_point(|id| compact(id) < prefix);
         let end = self
             .by_compact
@@ -320,19 +339,20 @@ impl TitleIndex {
     }
 
     /// Films with a name starting with the input, scored by how much of the name it covers.
-    fn completions(&self, form: &Form, typed: &str, limit: usize) -> Vec<Scored> {
+    fn completions(&self, form: Form<'_>, typed: &str, limit: usize) -> Vec<Scored> {
         let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
-        for id in self.shortest_completions(&form.compact, usize::MAX, limit.saturating_mul(4)) {
+        for id in self.shortest_completions(form.compact, usize::MAX, limit.saturating_mul(4)) {
             let Some(name) = self.names.get(id as usize) else {
                 continue;
             };
-            let score = if name.form.key == form.key {
+            let own = name.form(&self.strings);
+            let score = if own.key == form.key {
                 1.0
-            } else if name.form.compact == form.compact {
+            } else if own.compact == form.compact {
                 score::SAME_LETTERS
             } else {
-                score::exact_prefix(form, &name.form)
-                    .unwrap_or_else(|| score::prefix_weight(form, name.form.compact.len()))
+                score::exact_prefix(&form, &own)
+                    .unwrap_or_else(|| score::prefix_weight(&form, own.compact.len()))
             };
             keep_better(&mut best, name.entry, score, name.alt, id);
         }
@@ -394,12 +414,33 @@ impl TitleIndex {
         if has_year {
             return false;
         }
-        let key = |s: &Scored| self.title_keys.get(s.entry as usize);
+        let key = |s: &Scored| self.entry(s.entry).map(|e| self.strings.get(e.title_key));
         let best_key = key(best);
         ranked.iter().skip(1).any(|s| key(s) == best_key)
     }
 
-    fn entry(&self, entry: u32) -> Option<&IndexEntry> {
+    /// The space-free key of a name.
+    fn compact(&self, name: u32) -> &str {
+        self.names
+            .get(name as usize)
+            .map_or("", |n| n.form(&self.strings).compact)
+    }
+
+    /// Names whose key is exactly `key`.
+    fn with_key(&self, key: &str) -> &[u32] {
+        equal_range(&self.by_key, key, |id| {
+            self.names
+                .get(id as usize)
+                .map_or("", |n| n.form(&self.strings).key)
+        })
+    }
+
+    /// Names whose space-free key is exactly `compact`.
+    fn with_compact(&self, compact: &str) -> &[u32] {
+        equal_range(&self.by_compact, compact, |id| self.compact(id))
+    }
+
+    fn entry(&self, entry: u32) -> Option<&Entry> {
         self.entries.get(entry as usize)
     }
 
@@ -407,7 +448,9 @@ impl TitleIndex {
         let entry = self.entry(scored.entry);
         Candidate {
             id: entry.map_or(0, |e| e.id),
-            title: entry.map(|e| e.title.clone()).unwrap_or_default(),
+            title: entry
+                .map(|e| self.strings.get(e.title).to_owned())
+                .unwrap_or_default(),
             year: entry.and_then(|e| e.year),
             grade: entry.map_or(Grade::F, |e| e.grade),
             score: (scored.score * 1000.0).round() / 1000.0,
@@ -433,20 +476,24 @@ fn keep_better(best: &mut FxHashMap<u32, Scored>, entry: u32, score: f64, alt: b
 }
 
 /// Entries in the order of their normalised title (then archive order).
-fn alphabetical_order(names: &[Name]) -> Vec<u32> {
+fn alphabetical_order(names: &[Name], strings: &Strings) -> Vec<u32> {
     let mut filed: Vec<(&str, u32)> = names
         .iter()
         .filter(|n| !n.alt)
-        .map(|n| (n.form.key.as_str(), n.entry))
+        .map(|n| (n.form(strings).key, n.entry))
         .collect();
     filed.sort_unstable();
     filed.into_iter().map(|(_, entry)| entry).collect()
 }
 
-fn compact_of(names: &[Name], id: u32) -> &str {
-    names
-        .get(id as usize)
-        .map_or("", |n| n.form.compact.as_str())
+/// The run of `sorted` (sorted by `key_of`) whose key is `key`.
+fn equal_range<'a>(sorted: &'a [u32], key: &str, key_of: impl Fn(u32) -> &'a str) -> &'a [u32] {
+    let start = sorted.partition_point(|&id| key_of(id) < key);
+    let len = sorted
+        .get(start..)
+        .unwrap_or(&[])
+        .partition_point(|&id| key_of(id) == key);
+    sorted.get(start..start + len).unwrap_or(&[])
 }
 
 /// A name or query as written, for telling tied films apart: lower-cased, runs of white

@@ -1,7 +1,7 @@
 //! What a query may mean: one or two readings, each a title (and maybe a year).
 
 use super::normalize::{analyse, Analysed};
-use super::score::Form;
+use super::score::FormBuf;
 
 /// Queries are cut to this many characters before normalising, and to this many words and
 /// bytes of key after: no title is that long, and it bounds the work an absurd query can
@@ -16,9 +16,9 @@ const YEARS: std::ops::RangeInclusive<i32> = 1870..=2100;
 #[derive(Debug)]
 pub(crate) struct Reading {
     /// The normalised title.
-    pub form: Form,
+    pub form: FormBuf,
     /// The same with the article the user typed in front (`the apart`), if any.
-    pub with_article: Option<Form>,
+    pub with_article: Option<FormBuf>,
     /// The year the film should have.
     pub year: Option<i32>,
     /// The first word may be a mistyped `the` (`teh godfather`), or the last word a moved
@@ -34,8 +34,8 @@ impl Reading {
             && (analysed.words.first().is_some_and(article_like)
                 || analysed.words.last().is_some_and(article_like));
         Reading {
-            form: Form::new(analysed.key()),
-            with_article: analysed.with_article().map(Form::new),
+            form: FormBuf::new(analysed.key()),
+            with_article: analysed.with_article().map(FormBuf::new),
             year,
             stray_article,
         }
@@ -174,7 +174,7 @@ mod tests {
         let long = "word ".repeat(1000);
         let reading = Reading::plain(&long);
         assert!(reading.form.key.len() <= MAX_KEY_BYTES);
-        assert!(reading.form.words.len() <= MAX_QUERY_WORDS);
+        assert!(reading.form.form().words().count() <= MAX_QUERY_WORDS);
         assert!(reading.form.key.ends_with("word"));
         assert!(readings("", None).is_empty());
         assert!(readings("?!", Some(2000)).is_empty());

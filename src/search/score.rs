@@ -24,39 +24,50 @@ pub(crate) const FUZZY_CAP: f64 = 0.97;
 /// Factor per number present on one side only.
 const NUMBER_MISMATCH: f64 = 0.88;
 
-/// A normalised key prepared for comparison.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Form {
+/// A normalised key prepared for comparison, borrowed: from a query's [`FormBuf`] or from
+/// the index's string buffer, so that scoring a name allocates nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Form<'a> {
+    /// The normalised key, words separated by single spaces.
+    pub key: &'a str,
+    /// The key without spaces.
+    pub compact: &'a str,
+}
+
+impl<'a> Form<'a> {
+    /// The words of the key.
+    pub fn words(&self) -> impl Iterator<Item = &'a str> {
+        self.key.split(' ').filter(|w| !w.is_empty())
+    }
+
+    /// The words that are numbers: digits, or (in a name's roman spelling) roman numerals.
+    fn numbers(&self) -> impl Iterator<Item = &'a str> {
+        self.words()
+            .filter(|w| is_number(w) || roman_value(w).is_some())
+    }
+}
+
+/// An owned [`Form`]: a query's key and its space-free form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FormBuf {
     /// The normalised key, words separated by single spaces.
     pub key: String,
     /// The key without spaces.
     pub compact: String,
-    /// The words of the key.
-    pub words: Vec<String>,
 }
 
-impl Form {
+impl FormBuf {
     /// Prepares an already normalised key.
-    pub fn new(key: String) -> Form {
-        let words: Vec<String> = key
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let compact = words.concat();
-        Form {
-            key,
-            compact,
-            words,
-        }
+    pub fn new(key: String) -> FormBuf {
+        let compact = key.split(' ').collect();
+        FormBuf { key, compact }
     }
 
-    /// The words that are numbers: digits, or (in a name's roman spelling) roman numerals.
-    fn numbers(&self) -> impl Iterator<Item = &str> {
-        self.words
-            .iter()
-            .map(String::as_str)
-            .filter(|w| is_number(w) || roman_value(w).is_some())
+    pub fn form(&self) -> Form<'_> {
+        Form {
+            key: &self.key,
+            compact: &self.compact,
+        }
     }
 }
 
@@ -90,7 +101,7 @@ pub(crate) fn similarity(query: &Form, title: &Form) -> f64 {
 fn extends(query: &Form, title: &Form) -> bool {
     query
         .key
-        .strip_prefix(title.key.as_str())
+        .strip_prefix(title.key)
         .is_some_and(|rest| rest.starts_with(' '))
 }
 
@@ -98,8 +109,8 @@ fn extends(query: &Form, title: &Form) -> bool {
 /// spaced keys (so that a word added at the end costs its space too: `collateral d` is the
 /// start of `collateral damage` more than a typo of `collateral`).
 fn whole_string(query: &Form, title: &Form) -> f64 {
-    let edit = edit_similarity(&query.key, &title.key, 0.5);
-    let jaro = strsim::jaro_winkler(&query.key, &title.key);
+    let edit = edit_similarity(query.key, title.key, 0.5);
+    let jaro = strsim::jaro_winkler(query.key, title.key);
     0.6 * edit + 0.4 * jaro
 }
 
@@ -164,9 +175,11 @@ fn distance_at_least(a: &str, b: &str) -> usize {
 /// still counts). Words are paired one to one, most alike first, and pairs out of order cost
 /// a little (`kong king`).
 fn word_match(query: &Form, title: &Form) -> f64 {
-    let pairs = pair_words(query, title);
-    let mut for_query = vec![0.0; query.words.len()];
-    let mut for_title = vec![0.0; title.words.len()];
+    let query_words: Vec<&str> = query.words().collect();
+    let title_words: Vec<&str> = title.words().collect();
+    let pairs = pair_words(&query_words, &title_words);
+    let mut for_query = vec![0.0; query_words.len()];
+    let mut for_title = vec![0.0; title_words.len()];
     let mut title_order = Vec::with_capacity(pairs.len());
     for pair in &pairs {
         if let (Some(q), Some(t)) = (for_query.get_mut(pair.query), for_title.get_mut(pair.title)) {
@@ -180,8 +193,8 @@ fn word_match(query: &Form, title: &Form) -> f64 {
         .windows(2)
         .all(|w| matches!(w, [a, b] if a.1 < b.1));
     let order = if in_order { 1.0 } else { 0.95 };
-    let found_in_title = weighted_mean(&query.words, &for_query);
-    let found_in_query = weighted_mean(&title.words, &for_title);
+    let found_in_title = weighted_mean(&query_words, &for_query);
+    let found_in_query = weighted_mean(&title_words, &for_title);
     0.95 * order * (0.65 * found_in_title + 0.35 * found_in_query)
 }
 
@@ -195,11 +208,11 @@ struct Pair {
 
 /// Pairs query words with title words one to one, the most alike first (ties: earlier words
 /// first). Words without a counterpart at least half alike stay unpaired.
-fn pair_words(query: &Form, title: &Form) -> Vec<Pair> {
-    let last = query.words.len().saturating_sub(1);
+fn pair_words(query: &[&str], title: &[&str]) -> Vec<Pair> {
+    let last = query.len().saturating_sub(1);
     let mut candidates = Vec::new();
-    for (qi, q) in query.words.iter().enumerate() {
-        for (ti, t) in title.words.iter().enumerate() {
+    for (qi, q) in query.iter().enumerate() {
+        for (ti, t) in title.iter().enumerate() {
             let similarity = word_similarity(q, t, qi == last);
             if similarity > 0.0 {
                 candidates.push(Pair {
@@ -216,8 +229,8 @@ fn pair_words(query: &Form, title: &Form) -> Vec<Pair> {
             .then(a.query.cmp(&b.query))
             .then(a.title.cmp(&b.title))
     });
-    let mut query_free = vec![true; query.words.len()];
-    let mut title_free = vec![true; title.words.len()];
+    let mut query_free = vec![true; query.len()];
+    let mut title_free = vec![true; title.len()];
     let mut pairs = Vec::new();
     for pair in candidates {
         let free = |flags: &[bool], at: usize| flags.get(at).copied().unwrap_or(false);
@@ -256,7 +269,7 @@ fn word_similarity(query_word: &str, title_word: &str, may_be_prefix: bool) -> f
 }
 
 /// Mean of `values`, each weighted by the length of its word plus one; 0 without words.
-fn weighted_mean(words: &[String], values: &[f64]) -> f64 {
+fn weighted_mean(words: &[&str], values: &[f64]) -> f64 {
     let (total, weight) = words
         .iter()
         .zip(values)
@@ -273,7 +286,7 @@ fn weighted_mean(words: &[String], values: &[f64]) -> f64 {
 
 /// The prefix reading: the query is how the title starts, perhaps with a typo in it.
 pub(crate) fn prefix_match(query: &Form, title: &Form) -> f64 {
-    let (q, t) = (query.compact.as_str(), title.compact.as_str());
+    let (q, t) = (query.compact, title.compact);
     if q.len() < 3 || t.len() <= q.len() {
         return 0.0;
     }
@@ -290,7 +303,7 @@ pub(crate) fn prefix_match(query: &Form, title: &Form) -> f64 {
     // that a dropped or doubled letter costs one edit rather than shifting the rest. Spaced
     // keys here: where the words break is part of what was typed. Weaker evidence than a
     // typo in a whole title, so the similarity counts in full against the prefix's score.
-    let (q, t) = (query.key.as_str(), title.key.as_str());
+    let (q, t) = (query.key, title.key);
     let closest = [q.len() - 1, q.len(), q.len() + 1]
         .into_iter()
         .filter(|&n| !cuts_a_number(t, n))
@@ -323,9 +336,9 @@ pub(crate) fn exact_prefix(query: &Form, title: &Form) -> Option<f64> {
         return None;
     }
     let weight = prefix_weight(query, title.compact.len());
-    if title.key.starts_with(&query.key) {
+    if title.key.starts_with(query.key) {
         Some(weight)
-    } else if title.compact.starts_with(&query.compact) {
+    } else if title.compact.starts_with(query.compact) {
         Some(0.9 * weight)
     } else {
         None
@@ -337,7 +350,7 @@ pub(crate) fn exact_prefix(query: &Form, title: &Form) -> Option<f64> {
 pub(crate) fn prefix_weight(query: &Form, title_len: usize) -> f64 {
     let typed = query.compact.len();
     let covered = typed as f64 / title_len.max(1) as f64;
-    let telling = typed >= 5 || (typed >= 4 && query.words.len() > 1);
+    let telling = typed >= 5 || (typed >= 4 && query.words().nth(1).is_some());
     if telling {
         0.86 + 0.11 * covered
     } else {
@@ -372,7 +385,11 @@ mod tests {
     use crate::search::normalize;
 
     fn sim(query: &str, title: &str) -> f64 {
-        similarity(&Form::new(normalize(query)), &Form::new(normalize(title)))
+        let (query, title) = (
+            FormBuf::new(normalize(query)),
+            FormBuf::new(normalize(title)),
+        );
+        similarity(&query.form(), &title.form())
     }
 
     #[test]
