@@ -4,12 +4,22 @@
 //! and disables a subscription whose channel Discord refuses (403/404).
 //!
 //! Each channel gets its announcements in the order they were queued (the store hands out only
-//! a channel's oldest pending one). A failure that says Discord itself is in trouble (5xx, a
-//! timeout, a lost connection, a refused token) holds every channel for the backoff, so an
-//! outage costs one request per backoff rather than one per channel; a gateway reconnection
-//! ([`Announcer::run`]'s `reconnected`) ends the wait at once.
+//! a channel's oldest pending one, and a channel has at most one post in flight). Channels are
+//! posted to concurrently, up to [`MAX_IN_FLIGHT`] at once, paced ahead of Discord's global
+//! limit by a [`Pacer`] (at most 50 requests start in any [`GLOBAL_WINDOW`]), so a fan-out
+//! runs at the limit instead of into it. A channel whose bucket Discord reports empty
+//! (`X-RateLimit-Remaining: 0`) waits out its `X-RateLimit-Reset-After`; a global 429 holds
+//! every send for its `retry_after`.
+//!
+//! A failure that says Discord itself is in trouble (5xx, a timeout, a lost connection, a
+//! refused token) holds every channel for the backoff, and the next pass sends one
+//! announcement alone before it sends more, so an outage costs one request per backoff rather
+//! than one per channel; a gateway reconnection ([`Announcer::run`]'s `reconnected`) ends the
+//! wait at once.
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,6 +27,8 @@ use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::all::{CreateEmbedAuthor, CreateMessage, Nonce};
 use tokio::sync::{watch, Notify};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::present::{no_mentions, Card};
 use crate::store::{Delivery, Store};
@@ -27,20 +39,28 @@ use crate::store::{Delivery, Store};
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How long one send may take before it counts as a timeout.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-/// Deliveries taken per pass.
+/// Deliveries taken from the outbox at a time.
 const PASS: i64 = 50;
+/// Discord's global limit: requests per second, for all of a bot's requests together.
+pub const GLOBAL_LIMIT: usize = 50;
+/// The window the announcer keeps [`GLOBAL_LIMIT`] in: a second, plus a margin for the
+/// difference in delay between two requests a second apart on their way to Discord.
+pub const GLOBAL_WINDOW: Duration = Duration::from_millis(1050);
+/// The most announcements in flight at once (each to a channel of its own). At Discord's
+/// usual round trips (50-300 ms) this keeps the pace at the global limit.
+pub const MAX_IN_FLIGHT: usize = 25;
 
 /// What Discord said to one send.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
     Delivered {
         message_id: Option<u64>,
+        /// Discord said the channel's bucket is empty (`X-RateLimit-Remaining: 0`): its next
+        /// post waits this long (`X-RateLimit-Reset-After`).
+        bucket_wait: Option<Duration>,
     },
     /// 429: try again after this long; not a failure. A global limit holds every channel.
-    RateLimited {
-        wait: Duration,
-        global: bool,
-    },
+    RateLimited { wait: Duration, global: bool },
     /// 403/404: the channel is gone or closed to the bot.
     Refused(String),
     /// 5xx, a timeout, a broken connection, or a refused token (401, which no channel can
@@ -61,6 +81,98 @@ pub struct Announcer {
     critic: String,
     /// How long sent and dropped deliveries stay in the outbox.
     retention: chrono::Duration,
+    /// Discord's global limit, shared by every clone.
+    pacer: Arc<Pacer>,
+    /// A send failed because Discord itself is in trouble: the next one goes alone, and more
+    /// follow only once it is answered.
+    trouble: Arc<AtomicBool>,
+}
+
+/// Paces requests to a global limit ahead of it: at most `limit` start in any `window`, and
+/// none while a global 429 holds them. Each caller gets the earliest turn that keeps the
+/// limit, in the order they asked, and sleeps until it.
+#[derive(Debug)]
+pub struct Pacer {
+    limit: usize,
+    window: Duration,
+    turns: Mutex<Turns>,
+}
+
+#[derive(Debug, Default)]
+struct Turns {
+    /// The last `limit` turns given, oldest first (never decreasing).
+    given: VecDeque<Instant>,
+    /// Nothing starts before this (a global 429).
+    held_until: Option<Instant>,
+}
+
+impl Pacer {
+    /// At most `limit` (at least one) requests in any `window`.
+    pub fn new(limit: usize, window: Duration) -> Pacer {
+        Pacer {
+            limit: limit.max(1),
+            window,
+            turns: Mutex::new(Turns::default()),
+        }
+    }
+
+    fn turns(&self) -> std::sync::MutexGuard<'_, Turns> {
+        self.turns.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a turn; a request may start when this returns.
+    pub async fn ready(&self) {
+        loop {
+            let at = self.turn(Instant::now());
+            tokio::time::sleep_until(at).await;
+            // A global 429 may have come while this turn waited: then take another after it.
+            // (The turn given up still counts, which only makes the pace gentler.)
+            if !self.turns().held_until.is_some_and(|held| held > at) {
+                return;
+            }
+        }
+    }
+
+    /// Gives the earliest turn at or after `now` that keeps the limit, and counts it.
+    fn turn(&self, now: Instant) -> Instant {
+        let mut turns = self.turns();
+        let mut at = now;
+        if let Some(held) = turns.held_until {
+            at = at.max(held);
+        }
+        if turns.given.len() >= self.limit {
+            if let Some(oldest) = turns.given.front() {
+                at = at.max(*oldest + self.window);
+            }
+        }
+        turns.given.push_back(at);
+        while turns.given.len() > self.limit {
+            turns.given.pop_front();
+        }
+        at
+    }
+
+    /// Holds every turn for `wait` from now (a global 429's `retry_after`).
+    pub fn hold(&self, wait: Duration) {
+        self.hold_until(Instant::now() + wait);
+    }
+
+    fn hold_until(&self, until: Instant) {
+        let mut turns = self.turns();
+        turns.held_until = Some(turns.held_until.map_or(until, |held| held.max(until)));
+    }
+}
+
+/// What one send did, for the pass that launched it.
+enum Outcome {
+    Delivered,
+    /// Sent nothing new, and the others may go on (a route 429, a refused channel, a dropped
+    /// announcement).
+    Done,
+    /// A global 429: every send waits for the pacer, and the outbox is held until the limit lifts.
+    GloballyLimited,
+    /// Discord is in trouble: this pass sends nothing more.
+    Trouble,
 }
 
 /// How often the announcer prunes the outbox.
@@ -73,6 +185,24 @@ pub fn announcement(card: &Card, nonce: &str) -> CreateMessage {
         .allowed_mentions(no_mentions())
         .nonce(Nonce::String(nonce.to_owned()))
         .enforce_nonce(true)
+}
+
+/// How long a channel's next post must wait, from a response's `X-RateLimit-Remaining` and
+/// `X-RateLimit-Reset-After`: `None` while the bucket has requests left (or the headers are
+/// missing), else the reset (one second when it is unreadable, an hour at most).
+pub fn bucket_wait(remaining: Option<&str>, reset_after: Option<&str>) -> Option<Duration> {
+    let remaining = remaining?.trim().parse::<f64>().ok()?;
+    if remaining > 0.0 {
+        return None;
+    }
+    Some(
+        reset_after
+            .and_then(|r| r.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map_or(Duration::from_secs(1), |s| {
+                Duration::from_secs_f64(s.min(3600.0))
+            }),
+    )
 }
 
 /// Exponential backoff after `attempts` failures: 2 s, 4 s, 8 s … up to [`MAX_BACKOFF`].
@@ -118,6 +248,8 @@ impl Announcer {
             token,
             critic,
             retention: chrono::Duration::days(30),
+            pacer: Arc::new(Pacer::new(GLOBAL_LIMIT, GLOBAL_WINDOW)),
+            trouble: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -162,11 +294,18 @@ impl Announcer {
             }
         };
         let status = response.status();
-        let header = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned);
+        let header_of = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        };
+        let header = header_of("retry-after");
+        let bucket = bucket_wait(
+            header_of("x-ratelimit-remaining").as_deref(),
+            header_of("x-ratelimit-reset-after").as_deref(),
+        );
         let json: serde_json::Value = response.json().await.unwrap_or_default();
         let message = json
             .get("message")
@@ -179,6 +318,7 @@ impl Announcer {
                     .get("id")
                     .and_then(|i| i.as_str())
                     .and_then(|i| i.parse().ok()),
+                bucket_wait: bucket,
             },
             429 => Sent::RateLimited {
                 wait: retry_after(&json, header.as_deref()),
@@ -195,76 +335,188 @@ impl Announcer {
 
     /// Sends every announcement that is due now, and records what happened to each. Returns
     /// how many were delivered.
+    ///
+    /// Up to [`MAX_IN_FLIGHT`] are in flight at once, one per channel, each waiting for its
+    /// turn from the [`Pacer`]; only one while Discord is in trouble. A delivery is taken from
+    /// the outbox only when its channel has nothing in flight, and its outcome is recorded
+    /// before its channel is free again, so no delivery is ever sent twice at once.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let mut delivered = 0;
+        let mut cards: HashMap<i64, Option<Card>> = HashMap::new();
+        let mut queue: VecDeque<Delivery> = VecDeque::new();
+        let mut busy: HashSet<u64> = HashSet::new();
+        let mut tasks: JoinSet<(u64, anyhow::Result<Outcome>)> = JoinSet::new();
+        // The outbox had nothing more to give when last asked (until a send finishes).
+        let mut drained = false;
+        // Send nothing more in this pass: Discord is in trouble, or recording failed.
+        let mut stop = false;
+        let mut failure: Option<anyhow::Error> = None;
         loop {
-            let due = self.store.due_deliveries(Utc::now(), PASS).await?;
-            if due.is_empty() {
-                return Ok(delivered);
-            }
-            let mut progressed = false;
-            for delivery in due {
-                let Some(stored) = self.store.review(delivery.review_id).await? else {
-                    self.store
-                        .delivery_dropped(delivery.id, "the review is no longer in the archive")
-                        .await?;
-                    continue;
-                };
-                let card = Card::of(&stored.review, &self.critic);
-                let body = announcement(&card, &delivery.nonce);
-                match self.send(&delivery, &body).await {
-                    Sent::Delivered { message_id } => {
-                        self.store.delivery_sent(delivery.id, message_id).await?;
-                        delivered += 1;
-                        progressed = true;
-                    }
-                    Sent::RateLimited { wait, global } => {
-                        tracing::info!(
-                            channel = delivery.channel_id,
-                            ?wait,
-                            global,
-                            "rate limited"
-                        );
-                        let at = Utc::now() + chrono::Duration::from_std(wait)?;
-                        if global {
-                            // Nothing may be sent until the limit lifts.
-                            self.store.delay_pending(at).await?;
-                            return Ok(delivered);
+            let room = if self.trouble.load(Ordering::SeqCst) {
+                1
+            } else {
+                MAX_IN_FLIGHT
+            };
+            while !stop && tasks.len() < room {
+                if queue.is_empty() && !drained {
+                    let limit = PASS.saturating_add(i64::try_from(busy.len()).unwrap_or(0));
+                    match self.store.due_deliveries(Utc::now(), limit).await {
+                        Ok(due) => {
+                            queue.extend(due.into_iter().filter(|d| !busy.contains(&d.channel_id)));
+                            drained = queue.is_empty();
                         }
-                        self.store
-                            .delivery_retry(delivery.id, at, "rate limited (429)", false)
-                            .await?;
-                    }
-                    Sent::Transient(error) => {
-                        let wait = backoff(delivery.attempts);
-                        tracing::warn!(channel = delivery.channel_id, %error, ?wait, "announcement failed; every channel waits, then it is retried");
-                        let at = Utc::now() + chrono::Duration::from_std(wait)?;
-                        self.store
-                            .delivery_retry(delivery.id, at, &error, true)
-                            .await?;
-                        // Discord is in trouble, not this channel: hold them all.
-                        self.store.delay_pending(at).await?;
-                        return Ok(delivered);
-                    }
-                    Sent::Refused(error) => {
-                        tracing::warn!(
-                            channel = delivery.channel_id,
-                            subscription = delivery.subscription_id,
-                            %error,
-                            "Discord refused the channel; its subscription is now disabled"
-                        );
-                        self.store
-                            .disable_subscription(delivery.subscription_id, &error)
-                            .await?;
-                    }
-                    Sent::Rejected(error) => {
-                        tracing::error!(channel = delivery.channel_id, %error, "announcement rejected; dropped");
-                        self.store.delivery_dropped(delivery.id, &error).await?;
+                        Err(err) => {
+                            failure = Some(err);
+                            stop = true;
+                        }
                     }
                 }
+                let Some(delivery) = queue.pop_front() else {
+                    break;
+                };
+                let card = match self.card(delivery.review_id, &mut cards).await {
+                    Ok(card) => card,
+                    Err(err) => {
+                        failure = Some(err);
+                        stop = true;
+                        break;
+                    }
+                };
+                let Some(card) = card else {
+                    if let Err(err) = self
+                        .store
+                        .delivery_dropped(delivery.id, "the review is no longer in the archive")
+                        .await
+                    {
+                        failure = Some(err);
+                        stop = true;
+                    }
+                    continue;
+                };
+                let body = announcement(&card, &delivery.nonce);
+                let channel = delivery.channel_id;
+                busy.insert(channel);
+                let this = self.clone();
+                tasks.spawn(async move { (channel, this.attempt(delivery, body).await) });
             }
-            if !progressed {
-                return Ok(delivered);
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            drained = false;
+            match joined {
+                Ok((channel, outcome)) => {
+                    busy.remove(&channel);
+                    match outcome {
+                        Ok(Outcome::Delivered) => delivered += 1,
+                        Ok(Outcome::Done) => {}
+                        // The outbox is held: what was taken from it is no longer due.
+                        Ok(Outcome::GloballyLimited) => queue.clear(),
+                        Ok(Outcome::Trouble) => {
+                            queue.clear();
+                            stop = true;
+                        }
+                        Err(err) => {
+                            failure.get_or_insert(err);
+                            stop = true;
+                        }
+                    }
+                }
+                Err(err) => {
+                    failure.get_or_insert(anyhow::anyhow!("an announcement task failed: {err}"));
+                    stop = true;
+                }
+            }
+        }
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(delivered),
+        }
+    }
+
+    /// The card of review `id` (`None` when it is gone), read once per pass.
+    async fn card(
+        &self,
+        id: i64,
+        cards: &mut HashMap<i64, Option<Card>>,
+    ) -> anyhow::Result<Option<Card>> {
+        if let Some(card) = cards.get(&id) {
+            return Ok(card.clone());
+        }
+        let card = self
+            .store
+            .review(id)
+            .await?
+            .map(|stored| Card::of(&stored.review, &self.critic));
+        cards.insert(id, card.clone());
+        Ok(card)
+    }
+
+    /// Sends one announcement when the pacer allows, and records what happened to it.
+    async fn attempt(self, delivery: Delivery, body: CreateMessage) -> anyhow::Result<Outcome> {
+        self.pacer.ready().await;
+        let sent = self.send(&delivery, &body).await;
+        if !matches!(sent, Sent::Transient(_)) {
+            self.trouble.store(false, Ordering::SeqCst);
+        }
+        match sent {
+            Sent::Delivered {
+                message_id,
+                bucket_wait,
+            } => {
+                self.store.delivery_sent(delivery.id, message_id).await?;
+                if let Some(wait) = bucket_wait {
+                    tracing::debug!(
+                        channel = delivery.channel_id,
+                        ?wait,
+                        "the channel's bucket is empty"
+                    );
+                    let at = Utc::now() + chrono::Duration::from_std(wait)?;
+                    self.store.delay_channel(delivery.channel_id, at).await?;
+                }
+                Ok(Outcome::Delivered)
+            }
+            Sent::RateLimited { wait, global } => {
+                tracing::info!(channel = delivery.channel_id, ?wait, global, "rate limited");
+                let at = Utc::now() + chrono::Duration::from_std(wait)?;
+                if global {
+                    // Nothing may be sent until the limit lifts.
+                    self.pacer.hold(wait);
+                    self.store.delay_pending(at).await?;
+                    return Ok(Outcome::GloballyLimited);
+                }
+                self.store
+                    .delivery_retry(delivery.id, at, "rate limited (429)", false)
+                    .await?;
+                Ok(Outcome::Done)
+            }
+            Sent::Transient(error) => {
+                self.trouble.store(true, Ordering::SeqCst);
+                let wait = backoff(delivery.attempts);
+                tracing::warn!(channel = delivery.channel_id, %error, ?wait, "announcement failed; every channel waits, then it is retried");
+                let at = Utc::now() + chrono::Duration::from_std(wait)?;
+                self.store
+                    .delivery_retry(delivery.id, at, &error, true)
+                    .await?;
+                // Discord is in trouble, not this channel: hold them all.
+                self.store.delay_pending(at).await?;
+                Ok(Outcome::Trouble)
+            }
+            Sent::Refused(error) => {
+                tracing::warn!(
+                    channel = delivery.channel_id,
+                    subscription = delivery.subscription_id,
+                    %error,
+                    "Discord refused the channel; its subscription is now disabled"
+                );
+                self.store
+                    .disable_subscription(delivery.subscription_id, &error)
+                    .await?;
+                Ok(Outcome::Done)
+            }
+            Sent::Rejected(error) => {
+                tracing::error!(channel = delivery.channel_id, %error, "announcement rejected; dropped");
+                self.store.delivery_dropped(delivery.id, &error).await?;
+                Ok(Outcome::Done)
             }
         }
     }
@@ -324,6 +576,85 @@ mod tests {
         assert_eq!(backoff(3), Duration::from_secs(16));
         assert_eq!(backoff(40), MAX_BACKOFF);
         assert_eq!(backoff(-5), Duration::from_secs(2));
+    }
+
+    /// The most turns within any `window` (half open).
+    fn busiest(turns: &[Instant], window: Duration) -> usize {
+        let mut first = 0;
+        let mut busiest = 0;
+        for (last, at) in turns.iter().enumerate() {
+            while at.duration_since(turns[first]) >= window {
+                first += 1;
+            }
+            busiest = busiest.max(last + 1 - first);
+        }
+        busiest
+    }
+
+    #[test]
+    fn the_pacer_never_gives_more_than_the_limit_in_any_window() {
+        let pacer = Pacer::new(GLOBAL_LIMIT, GLOBAL_WINDOW);
+        let start = Instant::now();
+        // 1,000 callers, asking at once and then every 7 ms in a burst, as a fan-out does.
+        let turns: Vec<Instant> = (0..1000u64)
+            .map(|i| {
+                let asked = if i < 300 {
+                    start
+                } else {
+                    start + Duration::from_millis(7 * i)
+                };
+                pacer.turn(asked)
+            })
+            .collect();
+        assert!(turns.windows(2).all(|w| w[0] <= w[1]), "turns in order");
+        assert_eq!(busiest(&turns, GLOBAL_WINDOW), GLOBAL_LIMIT);
+        assert!(busiest(&turns, Duration::from_secs(1)) <= GLOBAL_LIMIT);
+        // It paces at the limit, not below it: the first 50 start at once, each next 50 one
+        // window later.
+        assert_eq!(turns[49], start);
+        assert_eq!(turns[50], start + GLOBAL_WINDOW);
+        assert_eq!(turns[299], start + GLOBAL_WINDOW * 5);
+        let last = turns[999].duration_since(start);
+        assert!(last <= GLOBAL_WINDOW * 20, "1,000 turns took {last:?}");
+    }
+
+    #[test]
+    fn a_hold_delays_every_turn_until_it_lifts() {
+        let pacer = Pacer::new(2, Duration::from_secs(1));
+        let start = Instant::now();
+        assert_eq!(pacer.turn(start), start);
+        pacer.hold_until(start + Duration::from_millis(300));
+        // A shorter hold later does not shorten it.
+        pacer.hold_until(start + Duration::from_millis(100));
+        let held = start + Duration::from_millis(300);
+        assert_eq!(pacer.turn(start), held);
+        // The limit still counts the turns before the hold.
+        assert_eq!(pacer.turn(start), start + Duration::from_secs(1));
+        assert_eq!(pacer.turn(start), held + Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn ready_waits_out_a_hold() {
+        let pacer = Pacer::new(GLOBAL_LIMIT, GLOBAL_WINDOW);
+        let start = Instant::now();
+        pacer.hold(Duration::from_millis(50));
+        pacer.ready().await;
+        assert!(start.elapsed() >= Duration::from_millis(50));
+    }
+
+    #[test]
+    fn an_empty_bucket_waits_for_its_reset() {
+        assert_eq!(bucket_wait(Some("3"), Some("4.2")), None);
+        assert_eq!(
+            bucket_wait(Some("0"), Some("4.25")),
+            Some(Duration::from_millis(4250))
+        );
+        assert_eq!(bucket_wait(Some("0"), None), Some(Duration::from_secs(1)));
+        assert_eq!(bucket_wait(None, Some("1")), None);
+        assert_eq!(
+            bucket_wait(Some("0"), Some("99999")),
+            Some(Duration::from_secs(3600))
+        );
     }
 
     #[test]

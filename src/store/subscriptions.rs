@@ -217,6 +217,20 @@ impl Store {
         Ok(())
     }
 
+    /// Holds a channel's pending announcements until `at`: Discord said the channel's bucket
+    /// is empty until then (`X-RateLimit-Remaining: 0`).
+    pub async fn delay_channel(&self, channel_id: u64, at: DateTime<Utc>) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = max(next_attempt_at, ?)
+             WHERE channel_id = ? AND status = 'pending'",
+        )
+        .bind(timestamp(at))
+        .bind(id_i64(channel_id))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Makes every pending announcement due now: Discord is reachable again (the gateway
     /// reconnected), so waiting out a backoff would only delay them.
     pub async fn retry_pending_now(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {

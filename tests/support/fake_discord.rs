@@ -60,6 +60,14 @@
 //!   with the wrong token (401, code 50027); editing `@original` before any callback is 404
 //!   (code 10008); an empty message is 400 (code 50006); `enforce_nonce: true` with a nonce
 //!   already used in that channel returns the existing message instead of a new one.
+//! - Rate limits, once [`FakeDiscord::enforce_rate_limits`] turns them on (they are off by
+//!   default): the global limit (Discord: 50 requests in any second, interaction callbacks and
+//!   webhooks exempt) answers 429 `{"message","retry_after","global":true,"code":0}` with
+//!   `retry-after`, `x-ratelimit-global` and `x-ratelimit-scope: global`; the per-channel bucket
+//!   of `POST /channels/{id}/messages` (5 per 5 s) answers 429 with `global: false` and scope
+//!   `user`; every answer on that route carries `x-ratelimit-limit`, `-remaining`, `-reset`,
+//!   `-reset-after` and `-bucket`, as Discord sends them. A refused request has no effect and
+//!   does not count against the limits.
 //! - Gateway: HELLO on connect; IDENTIFY → READY (`s` 1, a new session); heartbeat → ACK;
 //!   RESUME of a known session → RESUMED (`s` continues), of an unknown one → INVALID_SESSION
 //!   (`d: false`, so serenity identifies again); the bot's close frame is answered. A restarted
@@ -80,7 +88,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
@@ -88,7 +96,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
@@ -236,6 +244,33 @@ pub enum Outage {
     /// Every REST connection is reset, and every gateway connection dropped.
     Reset,
 }
+
+/// Discord's rate limits, for [`FakeDiscord::enforce_rate_limits`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    /// At most this many requests are accepted in any `global_window` (a sliding window over
+    /// the accepted requests' arrival times).
+    pub global: usize,
+    pub global_window: Duration,
+    /// At most this many posts to one channel per bucket window, which starts with the first
+    /// post after the previous one ended (Discord's bucket of `POST /channels/{id}/messages`).
+    pub per_channel: u32,
+    pub channel_window: Duration,
+}
+
+impl RateLimits {
+    /// Discord's: 50 requests per second in all, 5 messages per 5 s in one channel.
+    pub const DISCORD: RateLimits = RateLimits {
+        global: 50,
+        global_window: Duration::from_secs(1),
+        per_channel: 5,
+        channel_window: Duration::from_secs(5),
+    };
+}
+
+/// The bucket id the fake gives `POST /channels/{id}/messages` (one hash for the route; the
+/// channel is the bucket's major parameter), as `x-ratelimit-bucket`.
+pub const MESSAGES_BUCKET: &str = "5f0c6f1e8b2d4a7c9e3b1d0a6c8e2f47";
 
 impl Scripted {
     /// Discord's 429: body `{"message","retry_after","global","code":0}` and the headers
@@ -457,6 +492,63 @@ impl FakeDiscord {
         if !latency.is_zero() {
             st.latencies.push((method, path, latency));
         }
+    }
+
+    /// Enforces Discord's rate limits (`Some`, e.g. [`RateLimits::DISCORD`]) from now on, or
+    /// stops (`None`, the default). See the module documentation for the answers.
+    pub fn enforce_rate_limits(&self, limits: Option<RateLimits>) {
+        let mut st = self.shared.lock();
+        st.limits = limits;
+        st.global_log.clear();
+        st.buckets.clear();
+    }
+
+    /// How many 429s the enforced limits answered: (global, per-channel bucket).
+    pub fn rate_limited_counts(&self) -> (usize, usize) {
+        self.shared.lock().limited
+    }
+
+    /// How many distinct messages `POST /channels/{id}/messages` created in all channels (a
+    /// post deduplicated by `enforce_nonce` created none).
+    pub fn channel_message_count(&self) -> usize {
+        self.shared.lock().posted
+    }
+
+    /// Waits until `POST /channels/{id}/messages` has created `n` distinct messages in all.
+    /// Panics after `timeout`.
+    pub async fn wait_channel_message_count(&self, n: usize, timeout: Duration) {
+        let found = self
+            .shared
+            .wait_state(timeout, |st| (st.posted >= n).then_some(()))
+            .await;
+        if found.is_none() {
+            panic!(
+                "timed out after {timeout:?} waiting for {n} channel messages (got {})",
+                self.channel_message_count()
+            );
+        }
+    }
+
+    /// The most requests accepted by `pred` that arrived within any `window` (half open: the
+    /// requests at `t` and at `t + window` are in different windows).
+    pub fn busiest_window(&self, window: Duration, pred: impl Fn(&Recorded) -> bool) -> usize {
+        let times: Vec<Instant> = self
+            .shared
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| pred(r))
+            .map(|r| r.received_at)
+            .collect();
+        let mut busiest = 0;
+        let mut first = 0;
+        for (last, at) in times.iter().enumerate() {
+            while at.duration_since(times[first]) >= window {
+                first += 1;
+            }
+            busiest = busiest.max(last + 1 - first);
+        }
+        busiest
     }
 
     /// Takes Discord down (`Some`) or brings it back (`None`). Down, every REST request but
@@ -1083,6 +1175,15 @@ struct FakeState {
     stalls: Vec<(String, String, Fault)>,
     latencies: Vec<(String, String, Duration)>,
     outage: Option<Outage>,
+    limits: Option<RateLimits>,
+    /// Arrival times of the requests accepted within the last global window, oldest first.
+    global_log: VecDeque<Instant>,
+    /// Channel → (start of its bucket window, posts accepted in it).
+    buckets: HashMap<u64, (Instant, u32)>,
+    /// Distinct messages created by `POST /channels/{id}/messages`.
+    posted: usize,
+    /// 429s answered by the global limit, and by channel buckets.
+    limited: (usize, usize),
     /// The bot token REST requests and IDENTIFY must carry, once required.
     token: Option<String>,
     heartbeat_ms: u64,
@@ -1125,6 +1226,11 @@ impl Default for FakeState {
             stalls: Vec::new(),
             latencies: Vec::new(),
             outage: None,
+            limits: None,
+            global_log: VecDeque::new(),
+            buckets: HashMap::new(),
+            posted: 0,
+            limited: (0, 0),
             token: None,
             heartbeat_ms: HEARTBEAT_INTERVAL_MS,
             zombie: None,
@@ -1477,38 +1583,41 @@ async fn rest_handler(
             None if !authorized(&st, &method, &path, authorization.as_deref()) => {
                 Answer::error(401, 0, "401: Unauthorized")
             }
-            None => {
-                let scripted = st
-                    .scripts
-                    .iter()
-                    .position(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()));
-                match scripted {
-                    Some(i) => {
-                        let script = st.scripts.remove(i).2;
-                        fault = script.fault;
-                        script.into()
-                    }
-                    None => {
-                        let answer = default_answer(
-                            &shared,
-                            &mut st,
-                            &method,
-                            &path,
-                            &body,
-                            &files,
-                            received_at,
-                        );
-                        fault = st
-                            .stalls
-                            .iter()
-                            .position(|(m, prefix, _)| {
-                                *m == method && path.starts_with(prefix.as_str())
-                            })
-                            .map(|i| st.stalls.remove(i).2);
-                        answer
+            None => match rate_limit(&mut st, &method, &path, received_at) {
+                Err(limited) => limited,
+                Ok(bucket_headers) => {
+                    let scripted = st.scripts.iter().position(|(m, prefix, _)| {
+                        *m == method && path.starts_with(prefix.as_str())
+                    });
+                    match scripted {
+                        Some(i) => {
+                            let script = st.scripts.remove(i).2;
+                            fault = script.fault;
+                            script.into()
+                        }
+                        None => {
+                            let mut answer = default_answer(
+                                &shared,
+                                &mut st,
+                                &method,
+                                &path,
+                                &body,
+                                &files,
+                                received_at,
+                            );
+                            answer.headers.extend(bucket_headers);
+                            fault = st
+                                .stalls
+                                .iter()
+                                .position(|(m, prefix, _)| {
+                                    *m == method && path.starts_with(prefix.as_str())
+                                })
+                                .map(|i| st.stalls.remove(i).2);
+                            answer
+                        }
                     }
                 }
-            }
+            },
         };
         latency = st
             .latencies
@@ -1554,6 +1663,118 @@ async fn rest_handler(
         }
     }
     response
+}
+
+/// Applies [`FakeState::limits`] to a request arriving `at`: `Err` with the 429 when a limit
+/// refuses it (it then counts against nothing), else `Ok` with the bucket headers its answer
+/// carries (none off a bucketed route). Interaction callbacks, webhooks and `GET /gateway` are
+/// exempt, as on Discord.
+fn rate_limit(
+    st: &mut FakeState,
+    method: &str,
+    path: &str,
+    at: Instant,
+) -> Result<Vec<(String, String)>, Answer> {
+    let Some(limits) = st.limits else {
+        return Ok(Vec::new());
+    };
+    let route = path.strip_prefix(API_PREFIX).unwrap_or(path);
+    let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
+    if route.starts_with("/interactions/")
+        || route.starts_with("/webhooks/")
+        || segments.first() == Some(&"gateway")
+    {
+        return Ok(Vec::new());
+    }
+    while st
+        .global_log
+        .front()
+        .is_some_and(|t| at.saturating_duration_since(*t) >= limits.global_window)
+    {
+        st.global_log.pop_front();
+    }
+    if st.global_log.len() >= limits.global {
+        let oldest = st.global_log.front().copied().unwrap_or(at);
+        let wait = (oldest + limits.global_window).saturating_duration_since(at);
+        st.limited.0 += 1;
+        return Err(too_many(
+            wait,
+            true,
+            vec![
+                ("x-ratelimit-global".to_string(), "true".to_string()),
+                ("x-ratelimit-scope".to_string(), "global".to_string()),
+            ],
+        ));
+    }
+    let channel = match (method, segments.as_slice()) {
+        ("POST", ["channels", c, "messages"]) => c.parse::<u64>().ok(),
+        _ => None,
+    };
+    let mut headers = Vec::new();
+    if let Some(channel) = channel {
+        let window = limits.channel_window;
+        let bucket = st.buckets.entry(channel).or_insert((at, 0));
+        if at.saturating_duration_since(bucket.0) >= window {
+            *bucket = (at, 0);
+        }
+        let reset_after = (bucket.0 + window).saturating_duration_since(at);
+        let remaining = limits.per_channel.saturating_sub(bucket.1);
+        let reset_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            + reset_after;
+        let bucket_headers = |remaining: u32| {
+            vec![
+                (
+                    "x-ratelimit-limit".to_string(),
+                    limits.per_channel.to_string(),
+                ),
+                ("x-ratelimit-remaining".to_string(), remaining.to_string()),
+                (
+                    "x-ratelimit-reset".to_string(),
+                    format!("{:.3}", reset_at.as_secs_f64()),
+                ),
+                (
+                    "x-ratelimit-reset-after".to_string(),
+                    format!("{:.3}", reset_after.as_secs_f64()),
+                ),
+                (
+                    "x-ratelimit-bucket".to_string(),
+                    MESSAGES_BUCKET.to_string(),
+                ),
+            ]
+        };
+        if remaining == 0 {
+            let mut extra = bucket_headers(0);
+            extra.push(("x-ratelimit-scope".to_string(), "user".to_string()));
+            st.limited.1 += 1;
+            return Err(too_many(reset_after, false, extra));
+        }
+        bucket.1 += 1;
+        headers = bucket_headers(remaining - 1);
+    }
+    st.global_log.push_back(at);
+    Ok(headers)
+}
+
+/// Discord's 429: `retry_after` in seconds (rounded up to the millisecond) in the body, whole
+/// seconds (rounded up) in `retry-after`, and `extra` headers.
+fn too_many(wait: Duration, global: bool, extra: Vec<(String, String)>) -> Answer {
+    let secs = (wait.as_secs_f64() * 1000.0).ceil() / 1000.0;
+    let mut answer = Answer::json(
+        429,
+        json!({
+            "message": "You are being rate limited.",
+            "retry_after": secs,
+            "global": global,
+            "code": 0,
+        }),
+    );
+    answer
+        .headers
+        .push(("retry-after".to_string(), format!("{}", secs.ceil() as u64)));
+    answer.headers.extend(extra);
+    answer
 }
 
 /// The default answer to a request, applying its effect on the state.
@@ -2037,6 +2258,7 @@ fn create_message(st: &mut FakeState, channel: u64, body: &Value) -> Answer {
         .entry(channel)
         .or_default()
         .push(message.clone());
+    st.posted += 1;
     Answer::ok(message)
 }
 
