@@ -561,9 +561,7 @@ async fn a_fan_out_keeps_the_global_limit_and_posts_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let (fake, bot) = started(dir.path(), &[]).await;
     let channels: Vec<u64> = (0..120).map(|i| 9_500 + i).collect();
-    for (i, channel) in channels.iter().enumerate() {
-        subscribe(&fake, 12_000 + i as u64, *channel, None, MANAGE_CHANNELS).await;
-    }
+    subscribe_all(&fake, 12_000, &channels).await;
     fake.enforce_rate_limits(Some(RateLimits::DISCORD));
     // Each answer takes Discord 50 ms: one post at a time could not keep up with the limit.
     fake.set_latency("POST", "/channels/", Duration::from_millis(50));
@@ -626,16 +624,7 @@ async fn an_empty_channel_bucket_is_waited_out_not_run_into() {
     let created = fake
         .wait_created(5600, reviews.len(), Duration::from_secs(30))
         .await;
-    let mut titles: Vec<String> = created
-        .iter()
-        .map(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect();
-    titles.sort();
+    let titles = embed_titles(&created);
     let mut expected: Vec<String> = reviews.iter().map(|(t, y)| format!("{t} ({y})")).collect();
     expected.sort();
     assert_eq!(titles, expected, "each review once");

@@ -151,9 +151,7 @@ async fn announcement_errors_resets_and_hangs_deliver_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let (fake, bot) = started(dir.path(), &[]).await;
     let channels = [5201u64, 5202, 5203, 5204, 5205, 5206];
-    for (i, channel) in channels.iter().enumerate() {
-        subscribe(&fake, 7500 + i as u64, *channel, None, MANAGE_CHANNELS).await;
-    }
+    subscribe_all(&fake, 7500, &channels).await;
     // The first post to each channel meets one fault.
     let first = |c: u64| format!("/channels/{c}/messages");
     fake.script("POST", &first(5201), Scripted::error(500, 0, "500"));
@@ -261,9 +259,7 @@ async fn discord_down_for_five_minutes_then_every_announcement_once_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let (fake, bot) = started(dir.path(), &[]).await;
     let channels = [5301u64, 5302, 5303];
-    for (i, channel) in channels.iter().enumerate() {
-        subscribe(&fake, 7600 + i as u64, *channel, None, MANAGE_CHANNELS).await;
-    }
+    subscribe_all(&fake, 7600, &channels).await;
     let before = write_reviews(dir.path(), "before", &[("Clear Skies", 2020, "B")]);
     import_ok(dir.path(), &before);
     for channel in channels {
@@ -341,9 +337,7 @@ async fn a_crash_mid_fan_out_to_200_channels_announces_once_to_each() {
     let dir = tempfile::tempdir().unwrap();
     let (fake, bot) = started(dir.path(), &[]).await;
     let channels: Vec<u64> = (0..200).map(|i| 9_000 + i).collect();
-    for (i, channel) in channels.iter().enumerate() {
-        subscribe(&fake, 10_000 + i as u64, *channel, None, MANAGE_CHANNELS).await;
-    }
+    subscribe_all(&fake, 10_000, &channels).await;
     // Each post takes Discord 15 ms, so the fan-out lasts about 3 s and the crash lands in it.
     fake.set_latency("POST", "/channels/", Duration::from_millis(15));
     let new = write_reviews(dir.path(), "new", &[("Wide Release", 2024, "A-")]);

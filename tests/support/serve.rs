@@ -213,6 +213,29 @@ pub async fn subscribe(
 }
 
 /// Writes reviews made by [`review_text`] into a new folder `name` of `dir`, one file each.
+/// Subscribes every channel of `channels` (with no minimum grade), the interactions numbered
+/// from `first_id`.
+pub async fn subscribe_all(fake: &FakeDiscord, first_id: u64, channels: &[u64]) {
+    for (i, channel) in (first_id..).zip(channels) {
+        subscribe(fake, i, *channel, None, MANAGE_CHANNELS).await;
+    }
+}
+
+/// The title of each message's first embed, sorted.
+pub fn embed_titles(messages: &[Value]) -> Vec<String> {
+    let mut titles: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    titles.sort();
+    titles
+}
+
 pub fn write_reviews(dir: &Path, name: &str, reviews: &[(&str, i32, &str)]) -> PathBuf {
     let folder = dir.join(name);
     std::fs::create_dir_all(&folder).unwrap();
