@@ -624,7 +624,8 @@ async fn an_empty_channel_bucket_is_waited_out_not_run_into() {
     let created = fake
         .wait_created(5600, reviews.len(), Duration::from_secs(30))
         .await;
-    let titles = embed_titles(&created);
+    let mut titles = embed_titles(&created);
+    titles.sort();
     let mut expected: Vec<String> = reviews.iter().map(|(t, y)| format!("{t} ({y})")).collect();
     expected.sort();
     assert_eq!(titles, expected, "each review once");

@@ -183,6 +183,7 @@ async fn kill_9_of_serve_while_imports_run_loses_nothing() {
         .wait_created(5600, 2 * EACH, Duration::from_secs(180))
         .await;
     let mut titles = embed_titles(&posted);
+    titles.sort();
     titles.dedup();
     assert_eq!(titles.len(), 2 * EACH, "every new review announced once");
     let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);

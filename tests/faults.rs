@@ -48,15 +48,7 @@ fn posts_to(channel: u64) -> impl Fn(&Recorded) -> bool {
 
 /// The titles of a channel's announcements, oldest first.
 fn announced(fake: &FakeDiscord, channel: u64) -> Vec<String> {
-    fake.created_messages(channel)
-        .iter()
-        .map(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect()
+    embed_titles(&fake.created_messages(channel))
 }
 
 // ----- the interaction callback -----

@@ -221,9 +221,9 @@ pub async fn subscribe_all(fake: &FakeDiscord, first_id: u64, channels: &[u64]) 
     }
 }
 
-/// The title of each message's first embed, sorted.
+/// The title of each message's first embed, in the messages' order.
 pub fn embed_titles(messages: &[Value]) -> Vec<String> {
-    let mut titles: Vec<String> = messages
+    messages
         .iter()
         .map(|m| {
             m["embeds"][0]["title"]
@@ -231,9 +231,7 @@ pub fn embed_titles(messages: &[Value]) -> Vec<String> {
                 .unwrap_or_default()
                 .to_owned()
         })
-        .collect();
-    titles.sort();
-    titles
+        .collect()
 }
 
 pub fn write_reviews(dir: &Path, name: &str, reviews: &[(&str, i32, &str)]) -> PathBuf {
