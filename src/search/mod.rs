@@ -285,16 +285,27 @@ impl TitleIndex {
                 .count();
             if len > 1 {
                 if let Some(run) = ranked.get_mut(start..start + len) {
+                    let (typed_article, _) = split_article(typed);
                     let closeness = |s: &Scored| {
-                        self.names.get(s.name as usize).map_or(0.0, |name| {
-                            strsim::normalized_levenshtein(
-                                typed,
-                                &surface(self.strings.get(name.written)),
-                            )
+                        self.names.get(s.name as usize).map_or((0, 0), |name| {
+                            let written = surface(self.strings.get(name.written));
+                            let (article, rest) = split_article(&written);
+                            // An article the user did not type costs the same whichever
+                            // it is; then the likeliest one to leave out goes first.
+                            let compared = if typed_article.is_none() {
+                                rest
+                            } else {
+                                &written
+                            };
+                            let close = strsim::normalized_levenshtein(typed, compared);
+                            (ordered(close), article_rarity(article))
                         })
                     };
                     // A stable sort keeps the year order among equally close names.
-                    run.sort_by_cached_key(|s| std::cmp::Reverse(ordered(closeness(s))));
+                    run.sort_by_cached_key(|s| {
+                        let (close, rarity) = closeness(s);
+                        (std::cmp::Reverse(close), rarity)
+                    });
                 }
             }
             start += len.max(1);
@@ -515,6 +526,27 @@ pub(crate) fn surface(text: &str) -> String {
         out.push_str(word);
     }
     out.chars().take(256).collect()
+}
+
+/// A [`surface`] split into its leading article, if any, and the rest.
+fn split_article(surface: &str) -> (Option<&str>, &str) {
+    match surface.split_once(' ') {
+        Some((first, rest)) if normalize::ARTICLES.contains(&first) && !rest.is_empty() => {
+            (Some(first), rest)
+        }
+        _ => (None, surface),
+    }
+}
+
+/// How unlikely `article` is to be the one a user left out: none at all first, then the
+/// commonest article in titles, `the`, then `a`, then `an` ([`normalize::ARTICLES`] order).
+fn article_rarity(article: Option<&str>) -> usize {
+    article.map_or(0, |a| {
+        normalize::ARTICLES
+            .iter()
+            .position(|&known| known == a)
+            .map_or(normalize::ARTICLES.len(), |at| at + 1)
+    })
 }
 
 /// A closeness in 0..=1 as an integer key (parts per million), for sorting.

@@ -520,3 +520,44 @@ fn ties_go_to_the_title_spelled_as_typed() {
         Some(("Collateral", Some(2004)))
     );
 }
+
+fn index_of(films: &[(&str, i32)]) -> TitleIndex {
+    TitleIndex::new(
+        films
+            .iter()
+            .enumerate()
+            .map(|(i, &(title, year))| IndexEntry {
+                id: i as i64 + 1,
+                title: title.to_owned(),
+                alt_titles: vec![],
+                year: Some(year),
+                grade: Grade::B,
+            })
+            .collect(),
+    )
+}
+
+/// Films that differ only in their article, the query typed without one: no article beats
+/// any article, and `the` (the article users leave out most) beats `a` and `an`, whichever
+/// film is older and whichever article is shorter.
+#[test]
+fn an_untyped_article_is_most_likely_the() {
+    let index = index_of(&[
+        ("An Orchard", 1931),
+        ("The Orchard", 1999),
+        ("A Lantern Maker", 1940),
+        ("The Lantern Maker", 1977),
+        ("An Iron Kettle", 1950),
+        ("A Iron Kettle", 1960),
+        ("The Kettle", 1990),
+        ("Kettle", 2001),
+    ]);
+    finds(&index, "orchard", None, "The Orchard", 1999);
+    finds(&index, "lantern maker", None, "The Lantern Maker", 1977);
+    finds(&index, "iron kettle", None, "A Iron Kettle", 1960);
+    finds(&index, "kettle", None, "Kettle", 2001);
+    // A typed article still picks its own film.
+    finds(&index, "an orchard", None, "An Orchard", 1931);
+    finds(&index, "the kettle", None, "The Kettle", 1990);
+}
+
