@@ -561,3 +561,22 @@ fn an_untyped_article_is_most_likely_the() {
     finds(&index, "the kettle", None, "The Kettle", 1990);
 }
 
+/// A query made of some of a title's words, in order, is that title with words left out:
+/// it beats a shorter title that is a typo or two away, unless a title is exactly the query.
+#[test]
+fn left_out_words_beat_a_near_typo() {
+    let index = index_of(&[
+        ("Pale Harbour Ox", 1961),
+        ("Pale Harbour Will Fix", 1978),
+        ("Bolt Canyon Ridge", 1930),
+        ("Colt Canyon Ridge", 2012),
+        ("Bolt in Canyon of Ridge", 1999),
+        ("Marsh Lights", 1950),
+        ("Marsh Lights Over Water", 1960),
+    ]);
+    finds(&index, "pale harbour fix", None, "Pale Harbour Will Fix", 1978);
+    finds(&index, "harbour fix", None, "Pale Harbour Will Fix", 1978);
+    finds(&index, "bolt canyon ridge", None, "Bolt Canyon Ridge", 1930);
+    finds(&index, "marsh lights", None, "Marsh Lights", 1950);
+    finds(&index, "marsh lights water", None, "Marsh Lights Over Water", 1960);
+}
