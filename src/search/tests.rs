@@ -580,3 +580,38 @@ fn left_out_words_beat_a_near_typo() {
     finds(&index, "marsh lights", None, "Marsh Lights", 1950);
     finds(&index, "marsh lights water", None, "Marsh Lights Over Water", 1960);
 }
+
+/// A number spelled out in the title and typed as digits, or the other way round, is the
+/// same title.
+#[test]
+fn numbers_typed_the_other_way() {
+    let index = index_of(&[
+        ("Four Lanterns", 1950),
+        ("Lanterns", 1970),
+        ("Harbour Light", 1975),
+        ("Harbour Light 2", 1980),
+    ]);
+    finds(&index, "4 lanterns", None, "Four Lanterns", 1950);
+    finds(&index, "harbour light two", None, "Harbour Light 2", 1980);
+    finds(&index, "harbour light", None, "Harbour Light", 1975);
+    // Both score as the same letters spaced differently do, not as a fuzzy match.
+    let score = |query: &str| index.search(query, None, 1).best.map(|b| b.score);
+    assert_eq!(score("4 lanterns"), Some(score::SAME_LETTERS));
+    assert_eq!(score("harbourlight 2"), Some(score::SAME_LETTERS));
+}
+
+/// The query typed with its article is a whole key (`The The Signal` is filed under `the
+/// signal`), and a prefix typed with its article finds the titles with that article however
+/// many shorter ones without it share the start.
+#[test]
+fn the_typed_article_counts_for_keys_and_prefixes() {
+    let index = index_of(&[("The The Signal", 2001), ("The Signal Fires", 1990)]);
+    finds(&index, "the signal", None, "The The Signal", 2001);
+    let mut films: Vec<(String, i32)> = ('a'..='z')
+        .map(|c| (format!("Meadow {c}{c}"), 1950))
+        .collect();
+    films.push(("The Meadowlands Affair".to_owned(), 1980));
+    let films: Vec<(&str, i32)> = films.iter().map(|(t, y)| (t.as_str(), *y)).collect();
+    let index = index_of(&films);
+    finds(&index, "the mead", None, "The Meadowlands Affair", 1980);
+}
