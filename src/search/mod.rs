@@ -378,12 +378,9 @@ impl TitleIndex {
     /// Films with a name starting with the input, scored by how much of the name it covers.
     fn completions(&self, form: Form<'_>, typed: &str, limit: usize) -> Vec<Scored> {
         let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
-        for id in self.shortest_completions(
-            form.compact,
-            usize::MAX,
-            limit.saturating_mul(4),
-            |_| true,
-        ) {
+        for id in
+            self.shortest_completions(form.compact, usize::MAX, limit.saturating_mul(4), |_| true)
+        {
             let Some(name) = self.names.get(id as usize) else {
                 continue;
             };

@@ -54,9 +54,27 @@ impl Reading {
 
 /// Numbers spelled as words, indexed by their value.
 const NUMBER_WORDS: [&str; 21] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
 ];
 
 /// The key of `words` with each number from one to twenty swapped between words and digits,
@@ -210,7 +228,10 @@ mod tests {
         let other = |typed: &str| Reading::plain(typed).other_numbers.map(|f| f.key);
         assert_eq!(other("4 rooms").as_deref(), Some("four rooms"));
         assert_eq!(other("Rocky Two").as_deref(), Some("rocky 2"));
-        assert_eq!(other("Twelve Monkeys 3").as_deref(), Some("12 monkeys three"));
+        assert_eq!(
+            other("Twelve Monkeys 3").as_deref(),
+            Some("12 monkeys three")
+        );
         assert_eq!(other("Rambo III").as_deref(), Some("rambo three"));
         assert_eq!(other("300"), None);
         assert_eq!(other("007 zero"), None);

@@ -574,11 +574,23 @@ fn left_out_words_beat_a_near_typo() {
         ("Marsh Lights", 1950),
         ("Marsh Lights Over Water", 1960),
     ]);
-    finds(&index, "pale harbour fix", None, "Pale Harbour Will Fix", 1978);
+    finds(
+        &index,
+        "pale harbour fix",
+        None,
+        "Pale Harbour Will Fix",
+        1978,
+    );
     finds(&index, "harbour fix", None, "Pale Harbour Will Fix", 1978);
     finds(&index, "bolt canyon ridge", None, "Bolt Canyon Ridge", 1930);
     finds(&index, "marsh lights", None, "Marsh Lights", 1950);
-    finds(&index, "marsh lights water", None, "Marsh Lights Over Water", 1960);
+    finds(
+        &index,
+        "marsh lights water",
+        None,
+        "Marsh Lights Over Water",
+        1960,
+    );
 }
 
 /// A number spelled out in the title and typed as digits, or the other way round, is the
