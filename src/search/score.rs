@@ -80,7 +80,7 @@ pub(crate) fn similarity(query: &Form, title: &Form) -> f64 {
     if query.key == title.key {
         return 1.0;
     }
-    if query.compact == title.compact {
+    if query.compact == title.compact && !starts_a_word(query, title) {
         return SAME_LETTERS;
     }
     let numbers = number_factor(query, title);
@@ -121,6 +121,14 @@ fn missing_words(query: &Form, title: &Form) -> f64 {
 
 /// What a gap between the words typed costs against the same words typed as a prefix.
 const GAPPED: f64 = 0.995;
+
+/// True when the query ends in a single letter that the title joins to the word before
+/// (`soul s` and `souls`): that is the start of the next word being typed, not the same
+/// letters spaced differently.
+fn starts_a_word(query: &Form, title: &Form) -> bool {
+    let last = query.key.rsplit(' ').next().unwrap_or("");
+    last.len() == 1 && query.key.len() > 1 && !title.key.ends_with(&format!(" {last}"))
+}
 
 /// True when the query is the title's words followed by more words.
 fn extends(query: &Form, title: &Form) -> bool {

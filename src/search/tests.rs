@@ -627,3 +627,14 @@ fn the_typed_article_counts_for_keys_and_prefixes() {
     let index = index_of(&films);
     finds(&index, "the mead", None, "The Meadowlands Affair", 1980);
 }
+
+/// A query ending in a single letter is the start of the next word (`fern s` is on its way
+/// to `Fern Sorrow`), not `Ferns` with a stray space; a space inside a word still is.
+#[test]
+fn a_trailing_letter_starts_the_next_word() {
+    let index = index_of(&[("Ferns", 1950), ("Fern Sorrow", 1960), ("Tallgrass", 1970)]);
+    finds(&index, "fern s", None, "Fern Sorrow", 1960);
+    finds(&index, "ferns", None, "Ferns", 1950);
+    finds(&index, "tall grass", None, "Tallgrass", 1970);
+}
+
