@@ -297,7 +297,12 @@ impl TitleIndex {
                             } else {
                                 &written
                             };
-                            let close = strsim::normalized_levenshtein(typed, compared);
+                            // What was typed is there as written: as close as can be.
+                            let close = if compared.starts_with(typed) {
+                                1.0
+                            } else {
+                                strsim::normalized_levenshtein(typed, compared)
+                            };
                             (ordered(close), article_rarity(article))
                         })
                     };

@@ -638,3 +638,10 @@ fn a_trailing_letter_starts_the_next_word() {
     finds(&index, "tall grass", None, "Tallgrass", 1970);
 }
 
+/// Where a completion of the query and a near-miss of it score the same, the completion
+/// goes first: what was typed is there as written.
+#[test]
+fn a_tie_goes_to_the_title_that_starts_as_typed() {
+    let index = index_of(&[("Lamp Man", 1940), ("Lamp and Flask", 1990)]);
+    finds(&index, "lamp an", None, "Lamp and Flask", 1990);
+}
