@@ -189,12 +189,24 @@ def run_marquee(binary, db, queries, repeats):
     start_up = statistics.median(timed(lines[:1])[0] for _ in range(repeats))
     runs = [timed(lines) for _ in range(repeats)]
     wall = statistics.median(r[0] for r in runs)
-    right = []
+    right, found_all = [], []
     for line, (_, _, film) in zip(runs[0][1], queries):
         found = json.loads(line).get("match")
+        found_all.append(found)
         right.append(found is not None and is_right(found.get("title"), found.get("year"),
                                                     film))
-    return right, (wall - start_up) / max(len(queries) - 1, 1), start_up
+    return right, (wall - start_up) / max(len(queries) - 1, 1), start_up, found_all
+
+
+def print_misses(queries, right, found):
+    """One line per query marquee got wrong: kind, query, expected film, marquee's answer."""
+    print("\nmarquee misses:")
+    for ok, answer, (kind, q, film) in zip(right, found, queries):
+        if ok:
+            continue
+        got = f"{answer.get('title')!r} ({answer.get('year')})" if answer else "nothing"
+        print(f"  {kind:<15} {q!r:<40} want {film['title']!r} ({film['year']})  got {got}")
+    print()
 
 
 def main():
@@ -206,6 +218,8 @@ def main():
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3,
                         help="marquee runs, median kept (rapidfuzz runs once)")
+    parser.add_argument("--misses", action="store_true",
+                        help="print every query marquee got wrong, with its answer")
     args = parser.parse_args()
 
     films = load(args.truth)
@@ -213,8 +227,11 @@ def main():
     print(f"{len(films)} films, {len(queries)} queries (seed {args.seed})")
 
     results = {}
-    m_right, m_time, start_up = run_marquee(args.marquee, args.db, queries, args.repeats)
+    m_right, m_time, start_up, m_found = run_marquee(args.marquee, args.db, queries,
+                                                     args.repeats)
     results["marquee"] = (m_right, m_time)
+    if args.misses:
+        print_misses(queries, m_right, m_found)
     for scorer in ("WRatio", "token_set_ratio"):
         results[f"rapidfuzz {scorer}"] = run_rapidfuzz(films, queries, scorer)
 

@@ -248,7 +248,7 @@ impl TitleIndex {
     fn rank(&self, readings: &[Reading], typed: &str) -> Vec<Scored> {
         let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
         for reading in readings {
-            for name_id in self.candidate_names(reading.form.form()) {
+            for name_id in self.candidate_names(reading) {
                 let Some(name) = self.names.get(name_id as usize) else {
                     continue;
                 };
@@ -285,40 +285,81 @@ impl TitleIndex {
                 .count();
             if len > 1 {
                 if let Some(run) = ranked.get_mut(start..start + len) {
+                    let (typed_article, _) = split_article(typed);
                     let closeness = |s: &Scored| {
-                        self.names.get(s.name as usize).map_or(0.0, |name| {
-                            strsim::normalized_levenshtein(
-                                typed,
-                                &surface(self.strings.get(name.written)),
-                            )
+                        self.names.get(s.name as usize).map_or((0, 0), |name| {
+                            let written = surface(self.strings.get(name.written));
+                            let (article, rest) = split_article(&written);
+                            // An article the user did not type costs the same whichever
+                            // it is; then the likeliest one to leave out goes first.
+                            let compared = if typed_article.is_none() {
+                                rest
+                            } else {
+                                &written
+                            };
+                            // What was typed is there as written: as close as can be.
+                            let close = if compared.starts_with(typed) {
+                                1.0
+                            } else {
+                                strsim::normalized_levenshtein(typed, compared)
+                            };
+                            (ordered(close), article_rarity(article))
                         })
                     };
                     // A stable sort keeps the year order among equally close names.
-                    run.sort_by_cached_key(|s| std::cmp::Reverse(ordered(closeness(s))));
+                    run.sort_by_cached_key(|s| {
+                        let (close, rarity) = closeness(s);
+                        (std::cmp::Reverse(close), rarity)
+                    });
                 }
             }
             start += len.max(1);
         }
     }
 
-    /// Names worth scoring for `form`: shared trigrams, one edit away, same key, same
-    /// letters, or completions of it.
-    fn candidate_names(&self, form: Form<'_>) -> Vec<u32> {
+    /// Names worth scoring for `reading`: shared trigrams, one edit away, same key, same
+    /// letters, or completions of it; the key it is typed with its article or with its
+    /// numbers spelled the other way, and the completions that have the article typed.
+    fn candidate_names(&self, reading: &Reading) -> Vec<u32> {
+        let form = reading.form.form();
         if form.compact.is_empty() {
             return Vec::new();
         }
         let mut ids = self.grams.candidates(form.key, form.compact);
         ids.extend_from_slice(self.with_key(form.key));
         ids.extend_from_slice(self.with_compact(form.compact));
-        ids.extend(self.shortest_completions(form.compact, PREFIX_SCAN, PREFIX_KEEP));
+        ids.extend(self.shortest_completions(form.compact, PREFIX_SCAN, PREFIX_KEEP, |_| true));
+        if let Some(typed) = &reading.with_article {
+            ids.extend_from_slice(self.with_key(&typed.key));
+            // `the mess` is the start of `The Messenger`, however many shorter names
+            // without the article start with `mess`.
+            let typed_article = first_word(&typed.key);
+            ids.extend(
+                self.shortest_completions(form.compact, PREFIX_SCAN, PREFIX_KEEP, |id| {
+                    self.names
+                        .get(id as usize)
+                        .and_then(|n| n.with_article)
+                        .is_some_and(|w| first_word(w.form(&self.strings).key) == typed_article)
+                }),
+            );
+        }
+        if let Some(other) = &reading.other_numbers {
+            ids.extend_from_slice(self.with_key(&other.key));
+        }
         ids.sort_unstable();
         ids.dedup();
         ids
     }
 
-    /// Up to `keep` names whose space-free key starts with `prefix`, shortest first, looking
-    /// at no more than `scan` of them.
-    fn shortest_completions(&self, prefix: &str, scan: usize, keep: usize) -> Vec<u32> {
+    /// Up to `keep` names whose space-free key starts with `prefix` and that `wanted`
+    /// accepts, shortest first, looking at no more than `scan` of them.
+    fn shortest_completions(
+        &self,
+        prefix: &str,
+        scan: usize,
+        keep: usize,
+        wanted: impl Fn(u32) -> bool,
+    ) -> Vec<u32> {
         let compact = |id: &u32| self.compact(*id);
         let start = self.by_compact.partition_point(|id| compact(id) < prefix);
         let end = self
@@ -328,6 +369,7 @@ impl TitleIndex {
         let mut found: Vec<(usize, u32)> = range
             .iter()
             .take(scan)
+            .filter(|&&id| wanted(id))
             .map(|&id| (compact(&id).len(), id))
             .collect();
         if found.len() > keep {
@@ -341,7 +383,9 @@ impl TitleIndex {
     /// Films with a name starting with the input, scored by how much of the name it covers.
     fn completions(&self, form: Form<'_>, typed: &str, limit: usize) -> Vec<Scored> {
         let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
-        for id in self.shortest_completions(form.compact, usize::MAX, limit.saturating_mul(4)) {
+        for id in
+            self.shortest_completions(form.compact, usize::MAX, limit.saturating_mul(4), |_| true)
+        {
             let Some(name) = self.names.get(id as usize) else {
                 continue;
             };
@@ -515,6 +559,32 @@ pub(crate) fn surface(text: &str) -> String {
         out.push_str(word);
     }
     out.chars().take(256).collect()
+}
+
+/// The first of the words of `key`.
+fn first_word(key: &str) -> &str {
+    key.split(' ').next().unwrap_or("")
+}
+
+/// A [`surface`] split into its leading article, if any, and the rest.
+fn split_article(surface: &str) -> (Option<&str>, &str) {
+    match surface.split_once(' ') {
+        Some((first, rest)) if normalize::ARTICLES.contains(&first) && !rest.is_empty() => {
+            (Some(first), rest)
+        }
+        _ => (None, surface),
+    }
+}
+
+/// How unlikely `article` is to be the one a user left out: none at all first, then the
+/// commonest article in titles, `the`, then `a`, then `an` ([`normalize::ARTICLES`] order).
+fn article_rarity(article: Option<&str>) -> usize {
+    article.map_or(0, |a| {
+        normalize::ARTICLES
+            .iter()
+            .position(|&known| known == a)
+            .map_or(normalize::ARTICLES.len(), |at| at + 1)
+    })
 }
 
 /// A closeness in 0..=1 as an integer key (parts per million), for sorting.

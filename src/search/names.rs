@@ -3,7 +3,7 @@
 
 use super::normalize::{analyse, to_roman};
 use super::query::Reading;
-use super::score::{similarity, Form, FUZZY_CAP};
+use super::score::{similarity, Form, FUZZY_CAP, SAME_LETTERS};
 use super::strings::{Span, Strings};
 use super::IndexEntry;
 
@@ -117,6 +117,11 @@ impl Name {
         if plain >= 1.0 {
             return plain;
         }
+        let own = self.form(strings).key;
+        // Typed with its article, the query is this key (`the the end` of `The The End`).
+        if reading.with_article.as_ref().is_some_and(|t| t.key == own) {
+            return 1.0;
+        }
         let mut best = plain;
         if let Some(with_article) = self.with_article.as_ref().filter(|_| reading.stray_article) {
             best = best.max(similarity(&query, &with_article.form(strings)));
@@ -127,7 +132,11 @@ impl Name {
         if let (Some(typed), Some(own)) = (&reading.with_article, &self.with_article) {
             best = best.max(similarity(&typed.form(), &own.form(strings)));
         }
-        best.min(FUZZY_CAP)
+        // The same title with its numbers spelled the other way (`4 rooms`, `Four Rooms`)
+        // is as good as the same letters spaced differently, which the cap must not lower.
+        let spelled = reading.other_numbers.as_ref().is_some_and(|t| t.key == own);
+        let same = if spelled { SAME_LETTERS } else { plain };
+        best.min(FUZZY_CAP).max(same)
     }
 }
 

@@ -21,6 +21,10 @@ pub(crate) struct Reading {
     pub with_article: Option<FormBuf>,
     /// The year the film should have.
     pub year: Option<i32>,
+    /// The title with its numbers from one to twenty spelled the other way, words as digits
+    /// and digits as words (`four rooms` and `4 rooms`), when it has any: a title spelled
+    /// the other way is the same title.
+    pub other_numbers: Option<FormBuf>,
     /// The first word may be a mistyped `the` (`teh godfather`), or the last word a moved
     /// article whose comma was lost (`secret the`), so titles should also be compared with
     /// their article in front.
@@ -36,6 +40,7 @@ impl Reading {
         Reading {
             form: FormBuf::new(analysed.key()),
             with_article: analysed.with_article().map(FormBuf::new),
+            other_numbers: other_numbers(&analysed.words).map(FormBuf::new),
             year,
             stray_article,
         }
@@ -45,6 +50,55 @@ impl Reading {
     pub fn plain(query: &str) -> Reading {
         Reading::new(&analyse_query(query), None)
     }
+}
+
+/// Numbers spelled as words, indexed by their value.
+const NUMBER_WORDS: [&str; 21] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+];
+
+/// The key of `words` with each number from one to twenty swapped between words and digits,
+/// if there is one.
+fn other_numbers(words: &[String]) -> Option<String> {
+    let mut changed = false;
+    let swapped: Vec<String> = words
+        .iter()
+        .map(|word| {
+            let other = match word.parse::<usize>() {
+                Ok(n) if (1..NUMBER_WORDS.len()).contains(&n) && !word.starts_with('0') => {
+                    NUMBER_WORDS.get(n).map(|w| (*w).to_owned())
+                }
+                _ => NUMBER_WORDS
+                    .iter()
+                    .skip(1)
+                    .position(|w| w == word)
+                    .map(|at| (at + 1).to_string()),
+            };
+            changed |= other.is_some();
+            other.unwrap_or_else(|| word.clone())
+        })
+        .collect();
+    changed.then(|| swapped.join(" "))
 }
 
 /// The ways to read a query. The whole query is always a title (with the `year` argument,
@@ -167,6 +221,21 @@ mod tests {
         ] {
             assert!(!Reading::plain(typed).stray_article, "{typed}");
         }
+    }
+
+    #[test]
+    fn numbers_are_also_read_spelled_the_other_way() {
+        let other = |typed: &str| Reading::plain(typed).other_numbers.map(|f| f.key);
+        assert_eq!(other("4 rooms").as_deref(), Some("four rooms"));
+        assert_eq!(other("Rocky Two").as_deref(), Some("rocky 2"));
+        assert_eq!(
+            other("Twelve Monkeys 3").as_deref(),
+            Some("12 monkeys three")
+        );
+        assert_eq!(other("Rambo III").as_deref(), Some("rambo three"));
+        assert_eq!(other("300"), None);
+        assert_eq!(other("007 zero"), None);
+        assert_eq!(other("heat"), None);
     }
 
     #[test]

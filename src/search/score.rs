@@ -80,7 +80,7 @@ pub(crate) fn similarity(query: &Form, title: &Form) -> f64 {
     if query.key == title.key {
         return 1.0;
     }
-    if query.compact == title.compact {
+    if query.compact == title.compact && !starts_a_word(query, title) {
         return SAME_LETTERS;
     }
     let numbers = number_factor(query, title);
@@ -91,10 +91,43 @@ pub(crate) fn similarity(query: &Form, title: &Form) -> f64 {
     } else {
         whole_string(query, title)
     };
-    let fuzzy = whole.max(word_match(query, title)) * numbers;
+    let fuzzy = whole
+        .max(word_match(query, title))
+        .max(missing_words(query, title))
+        * numbers;
     // A prefix holds every number of the query already; the title's further numbers are
     // in the part not typed yet.
     fuzzy.max(prefix_match(query, title)).min(FUZZY_CAP)
+}
+
+/// The query is the title with words left out: every query word (two or more) is a title
+/// word, in the title's order, and the title has more. As telling as a prefix covering as
+/// much of the title, a shade less (the words typed are not all together at the start):
+/// `squid die` is `The Squid Must Die` rather than a two-letter typo of `The Squid It`.
+fn missing_words(query: &Form, title: &Form) -> f64 {
+    let mut title_words = title.words();
+    let mut typed = 0;
+    for word in query.words() {
+        if !title_words.any(|t| t == word) {
+            return 0.0;
+        }
+        typed += 1;
+    }
+    if typed < 2 || title.compact.len() <= query.compact.len() {
+        return 0.0;
+    }
+    GAPPED * prefix_weight(query, title.compact.len())
+}
+
+/// What a gap between the words typed costs against the same words typed as a prefix.
+const GAPPED: f64 = 0.995;
+
+/// True when the query ends in a single letter that the title joins to the word before
+/// (`soul s` and `souls`): that is the start of the next word being typed, not the same
+/// letters spaced differently.
+fn starts_a_word(query: &Form, title: &Form) -> bool {
+    let last = query.key.rsplit(' ').next().unwrap_or("");
+    last.len() == 1 && query.key.len() > 1 && !title.key.ends_with(&format!(" {last}"))
 }
 
 /// True when the query is the title's words followed by more words.

@@ -520,3 +520,128 @@ fn ties_go_to_the_title_spelled_as_typed() {
         Some(("Collateral", Some(2004)))
     );
 }
+
+fn index_of(films: &[(&str, i32)]) -> TitleIndex {
+    TitleIndex::new(
+        films
+            .iter()
+            .enumerate()
+            .map(|(i, &(title, year))| IndexEntry {
+                id: i as i64 + 1,
+                title: title.to_owned(),
+                alt_titles: vec![],
+                year: Some(year),
+                grade: Grade::B,
+            })
+            .collect(),
+    )
+}
+
+/// Films that differ only in their article, the query typed without one: no article beats
+/// any article, and `the` (the article users leave out most) beats `a` and `an`, whichever
+/// film is older and whichever article is shorter.
+#[test]
+fn an_untyped_article_is_most_likely_the() {
+    let index = index_of(&[
+        ("An Orchard", 1931),
+        ("The Orchard", 1999),
+        ("A Lantern Maker", 1940),
+        ("The Lantern Maker", 1977),
+        ("An Iron Kettle", 1950),
+        ("A Iron Kettle", 1960),
+        ("The Kettle", 1990),
+        ("Kettle", 2001),
+    ]);
+    finds(&index, "orchard", None, "The Orchard", 1999);
+    finds(&index, "lantern maker", None, "The Lantern Maker", 1977);
+    finds(&index, "iron kettle", None, "A Iron Kettle", 1960);
+    finds(&index, "kettle", None, "Kettle", 2001);
+    // A typed article still picks its own film.
+    finds(&index, "an orchard", None, "An Orchard", 1931);
+    finds(&index, "the kettle", None, "The Kettle", 1990);
+}
+
+/// A query made of some of a title's words, in order, is that title with words left out:
+/// it beats a shorter title that is a typo or two away, unless a title is exactly the query.
+#[test]
+fn left_out_words_beat_a_near_typo() {
+    let index = index_of(&[
+        ("Pale Harbour Ox", 1961),
+        ("Pale Harbour Will Fix", 1978),
+        ("Bolt Canyon Ridge", 1930),
+        ("Colt Canyon Ridge", 2012),
+        ("Bolt in Canyon of Ridge", 1999),
+        ("Marsh Lights", 1950),
+        ("Marsh Lights Over Water", 1960),
+    ]);
+    finds(
+        &index,
+        "pale harbour fix",
+        None,
+        "Pale Harbour Will Fix",
+        1978,
+    );
+    finds(&index, "harbour fix", None, "Pale Harbour Will Fix", 1978);
+    finds(&index, "bolt canyon ridge", None, "Bolt Canyon Ridge", 1930);
+    finds(&index, "marsh lights", None, "Marsh Lights", 1950);
+    finds(
+        &index,
+        "marsh lights water",
+        None,
+        "Marsh Lights Over Water",
+        1960,
+    );
+}
+
+/// A number spelled out in the title and typed as digits, or the other way round, is the
+/// same title.
+#[test]
+fn numbers_typed_the_other_way() {
+    let index = index_of(&[
+        ("Four Lanterns", 1950),
+        ("Lanterns", 1970),
+        ("Harbour Light", 1975),
+        ("Harbour Light 2", 1980),
+    ]);
+    finds(&index, "4 lanterns", None, "Four Lanterns", 1950);
+    finds(&index, "harbour light two", None, "Harbour Light 2", 1980);
+    finds(&index, "harbour light", None, "Harbour Light", 1975);
+    // Both score as the same letters spaced differently do, not as a fuzzy match.
+    let score = |query: &str| index.search(query, None, 1).best.map(|b| b.score);
+    assert_eq!(score("4 lanterns"), Some(score::SAME_LETTERS));
+    assert_eq!(score("harbourlight 2"), Some(score::SAME_LETTERS));
+}
+
+/// The query typed with its article is a whole key (`The The Signal` is filed under `the
+/// signal`), and a prefix typed with its article finds the titles with that article however
+/// many shorter ones without it share the start.
+#[test]
+fn the_typed_article_counts_for_keys_and_prefixes() {
+    let index = index_of(&[("The The Signal", 2001), ("The Signal Fires", 1990)]);
+    finds(&index, "the signal", None, "The The Signal", 2001);
+    let mut films: Vec<(String, i32)> = ('a'..='z')
+        .map(|c| (format!("Meadow {c}{c}"), 1950))
+        .collect();
+    films.push(("The Meadowlands Affair".to_owned(), 1980));
+    let films: Vec<(&str, i32)> = films.iter().map(|(t, y)| (t.as_str(), *y)).collect();
+    let index = index_of(&films);
+    finds(&index, "the mead", None, "The Meadowlands Affair", 1980);
+}
+
+/// A query ending in a single letter is the start of the next word (`fern s` is on its way
+/// to `Fern Sorrow`), not `Ferns` with a stray space; a space inside a word still is.
+#[test]
+fn a_trailing_letter_starts_the_next_word() {
+    let index = index_of(&[("Ferns", 1950), ("Fern Sorrow", 1960), ("Tallgrass", 1970)]);
+    finds(&index, "fern s", None, "Fern Sorrow", 1960);
+    finds(&index, "ferns", None, "Ferns", 1950);
+    finds(&index, "tall grass", None, "Tallgrass", 1970);
+}
+
+/// Where a completion of the query and a near-miss of it score the same, the completion
+/// goes first: what was typed is there as written.
+#[test]
+fn a_tie_goes_to_the_title_that_starts_as_typed() {
+    let index = index_of(&[("Lamp Man", 1940), ("Lamp and Flask", 1990)]);
+    finds(&index, "lamp an", None, "Lamp and Flask", 1990);
+}
