@@ -233,6 +233,49 @@ impl Archive {
         Ok(Lookup { outcome, review })
     }
 
+    /// Many lookups at once, answered in order: the searches run on every core, and the
+    /// reviews found are read in one statement, so a batch costs about its searches.
+    pub async fn lookup_many(
+        &self,
+        queries: Vec<String>,
+        year: Option<i32>,
+        candidates: usize,
+    ) -> anyhow::Result<Vec<Lookup>> {
+        let index = self.index().await?;
+        let outcomes = tokio::task::spawn_blocking(move || {
+            use rayon::prelude::*;
+            queries
+                .par_iter()
+                .map(|query| index.search(query, year, candidates.max(1)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .context("searching failed")?;
+        let mut ids: Vec<i64> = outcomes
+            .iter()
+            .filter_map(|o| o.best.as_ref().map(|b| b.id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let found: std::collections::HashMap<i64, StoredReview> = self
+            .store
+            .reviews(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| {
+                let review = outcome.best.as_ref().and_then(|best| {
+                    // The same film found twice is cloned for the second query.
+                    found.get(&best.id).cloned()
+                });
+                Lookup { outcome, review }
+            })
+            .collect())
+    }
+
     pub async fn random(&self, filter: RandomFilter) -> anyhow::Result<Option<StoredReview>> {
         match self.store.random_review_id(filter).await? {
             Some(id) => self.store.review(id).await,

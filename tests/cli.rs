@@ -701,3 +701,77 @@ fn a_closed_pipe_ends_quietly_with_status_0() {
     assert!(!err.to_lowercase().contains("broken pipe"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn lookup_from_stdin_answers_a_line_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["lookup", "-"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut answers = BufReader::new(child.stdout.take().unwrap());
+    // Each answer is read while standard input is still open: batching the waiting lines
+    // must never wait for more.
+    for (query, title) in [("alein", "Alien"), ("casablanka", "Casablanca")] {
+        writeln!(stdin, "{query}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        answers.read_line(&mut line).unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["query"], query);
+        assert_eq!(v["match"]["title"], title, "{line}");
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn lookup_from_stdin_in_batches_answers_every_line_in_order_as_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = [
+        "alein",
+        "zzzz qqqq xxxx",
+        "",
+        "casablanka",
+        "blade runner 2049",
+        "alien",
+        "the 1941",
+        "amelie\r",
+    ];
+    // More lines than one batch holds, the same films asked for many times.
+    let lines: Vec<&str> = queries.iter().copied().cycle().take(700).collect();
+    let out = marquee_with_stdin(
+        dir.path(),
+        &["lookup", "-"],
+        Some(&(lines.join("\n") + "\n")),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let answers: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), lines.len());
+    for (query, alone) in queries.iter().zip(&answers) {
+        let query = query.trim_end_matches('\r');
+        let one = marquee(dir.path(), &["lookup", query, "--format", "json"]);
+        let one: Value = serde_json::from_str(stdout(&one).trim()).unwrap();
+        assert_eq!(one["match"], alone["match"], "{query}");
+        assert_eq!(one["candidates"], alone["candidates"], "{query}");
+    }
+    for (i, (line, answer)) in lines.iter().zip(&answers).enumerate() {
+        assert_eq!(
+            answer["query"],
+            line.trim_end_matches('\r'),
+            "line {}",
+            i + 1
+        );
+        assert_eq!(answer, &answers[i % queries.len()], "line {}", i + 1);
+    }
+}

@@ -366,6 +366,9 @@ async fn lookup(
     })
 }
 
+/// The most lines of `lookup -` answered together.
+const LOOKUP_BATCH: usize = 256;
+
 async fn lookup_stdin(
     archive: &Archive,
     settings: &Settings,
@@ -377,14 +380,35 @@ async fn lookup_stdin(
     } else {
         format
     };
-    let stdin = std::io::stdin();
+    let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
     let mut out = std::io::stdout().lock();
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let query = line.with_context(|| format!("cannot read standard input (line {})", i + 1))?;
-        let result = archive
-            .lookup(&query, year, settings.search.candidates)
+    let mut lines = 0;
+    loop {
+        // The lines already waiting are answered together (a pipe gives many at once); a
+        // line typed alone is answered at once, without waiting for more.
+        let mut batch = Vec::new();
+        while batch.len() < LOOKUP_BATCH && (batch.is_empty() || input.buffer().contains(&b'\n')) {
+            let mut line = String::new();
+            lines += 1;
+            let read = input
+                .read_line(&mut line)
+                .with_context(|| format!("cannot read standard input (line {lines})"))?;
+            if read == 0 {
+                break;
+            }
+            let line = line.strip_suffix('\n').unwrap_or(&line);
+            batch.push(line.strip_suffix('\r').unwrap_or(line).to_owned());
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let answers = archive
+            .lookup_many(batch.clone(), year, settings.search.candidates)
             .await?;
-        writeln!(out, "{}", render_lookup(&query, &result, settings, format)?)?;
+        for (query, result) in batch.iter().zip(&answers) {
+            writeln!(out, "{}", render_lookup(query, result, settings, format)?)?;
+        }
+        out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
 }

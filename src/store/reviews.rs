@@ -56,84 +56,26 @@ impl Store {
         // One statement, one row: each statement (and each row) is a hand-off to sqlx's
         // SQLite thread, and with three statements a review's rows were most of the time a
         // `lookup -` query took. Credits and other titles come as JSON arrays.
-        let Some(row) = sqlx::query(
-            "SELECT r.*,
-                (SELECT json_group_array(json_array(c.role, p.name, c.character)
-                                         ORDER BY c.role, c.position)
-                 FROM credits c JOIN people p ON p.id = c.person_id
-                 WHERE c.review_id = r.id) AS credit_rows,
-                (SELECT json_group_array(a.title ORDER BY a.title)
-                 FROM alt_titles a WHERE a.review_id = r.id) AS alt_rows
-             FROM reviews r WHERE r.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        else {
-            return Ok(None);
-        };
-        let credit_rows: Vec<(String, String, Option<String>)> =
-            serde_json::from_str(row.try_get("credit_rows")?)
-                .with_context(|| format!("review {id} has unreadable credits"))?;
-        let alt_titles: Vec<String> = serde_json::from_str(row.try_get("alt_rows")?)
-            .with_context(|| format!("review {id} has unreadable other titles"))?;
+        let row = sqlx::query(&format!("{REVIEW_ROWS} WHERE r.id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| stored_review(&row)).transpose()
+    }
 
-        let mut credits = Credits {
-            year: row.try_get("year")?,
-            release_note: row.try_get("release_note")?,
-            runtime_minutes: row.try_get("runtime_minutes")?,
-            mpaa_rating: row.try_get("mpaa_rating")?,
-            studio: row.try_get("studio")?,
-            ..Credits::default()
-        };
-        for (role, name, character) in credit_rows {
-            let list = match Role::from_column(&role) {
-                Some(Role::Cast) => {
-                    credits.cast.push(CastMember {
-                        actor: name,
-                        role: character,
-                    });
-                    continue;
-                }
-                Some(Role::Director) => &mut credits.directors,
-                Some(Role::Writer) => &mut credits.writers,
-                Some(Role::Cinematographer) => &mut credits.cinematographers,
-                Some(Role::Editor) => &mut credits.editors,
-                Some(Role::Music) => &mut credits.music,
-                Some(Role::Producer) => &mut credits.producers,
-                None => anyhow::bail!("review {id} has a credit with unknown role `{role}`"),
-            };
-            list.push(name);
+    /// The reviews with these ids (those that exist), in one statement whatever their
+    /// number: the ids go in as one JSON array, so the statement is prepared once.
+    pub async fn reviews(&self, ids: &[i64]) -> anyhow::Result<Vec<StoredReview>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        let rank: i64 = row.try_get("grade_rank")?;
-        let layout: String = row.try_get("layout")?;
-        let reviewed_on: Option<String> = row.try_get("reviewed_on")?;
-        let review = Review {
-            layout: if layout == "short" {
-                Layout::Short
-            } else {
-                Layout::Modern
-            },
-            title: row.try_get("title")?,
-            alt_titles,
-            credits,
-            pull_quote: row.try_get("pull_quote")?,
-            body: row.try_get("body")?,
-            tagline: row.try_get("tagline")?,
-            critic: row.try_get("critic")?,
-            reviewed_on: reviewed_on
-                .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
-                .transpose()
-                .with_context(|| format!("review {id} has an invalid date"))?,
-            grade: Grade::from_rank(rank)
-                .with_context(|| format!("review {id} has an invalid grade rank {rank}"))?,
-            raw_text: row.try_get("raw_text")?,
-        };
-        Ok(Some(StoredReview {
-            id,
-            source_path: row.try_get("source_path")?,
-            review,
-        }))
+        let rows = sqlx::query(&format!(
+            "{REVIEW_ROWS} WHERE r.id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(serde_json::to_string(ids)?)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored_review).collect()
     }
 
     /// A random review at or above `min_grade`, from the decade if one is given.
@@ -184,4 +126,81 @@ pub(super) async fn index_entries(
         });
     }
     Ok(entries)
+}
+
+/// A whole review: its row with its credits and other titles as JSON arrays.
+const REVIEW_ROWS: &str = "SELECT r.*,
+        (SELECT json_group_array(json_array(c.role, p.name, c.character)
+                                 ORDER BY c.role, c.position)
+         FROM credits c JOIN people p ON p.id = c.person_id
+         WHERE c.review_id = r.id) AS credit_rows,
+        (SELECT json_group_array(a.title ORDER BY a.title)
+         FROM alt_titles a WHERE a.review_id = r.id) AS alt_rows
+     FROM reviews r";
+
+/// A row of [`REVIEW_ROWS`] as a review.
+fn stored_review(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredReview> {
+    let id: i64 = row.try_get("id")?;
+    let credit_rows: Vec<(String, String, Option<String>)> =
+        serde_json::from_str(row.try_get("credit_rows")?)
+            .with_context(|| format!("review {id} has unreadable credits"))?;
+    let alt_titles: Vec<String> = serde_json::from_str(row.try_get("alt_rows")?)
+        .with_context(|| format!("review {id} has unreadable other titles"))?;
+
+    let mut credits = Credits {
+        year: row.try_get("year")?,
+        release_note: row.try_get("release_note")?,
+        runtime_minutes: row.try_get("runtime_minutes")?,
+        mpaa_rating: row.try_get("mpaa_rating")?,
+        studio: row.try_get("studio")?,
+        ..Credits::default()
+    };
+    for (role, name, character) in credit_rows {
+        let list = match Role::from_column(&role) {
+            Some(Role::Cast) => {
+                credits.cast.push(CastMember {
+                    actor: name,
+                    role: character,
+                });
+                continue;
+            }
+            Some(Role::Director) => &mut credits.directors,
+            Some(Role::Writer) => &mut credits.writers,
+            Some(Role::Cinematographer) => &mut credits.cinematographers,
+            Some(Role::Editor) => &mut credits.editors,
+            Some(Role::Music) => &mut credits.music,
+            Some(Role::Producer) => &mut credits.producers,
+            None => anyhow::bail!("review {id} has a credit with unknown role `{role}`"),
+        };
+        list.push(name);
+    }
+    let rank: i64 = row.try_get("grade_rank")?;
+    let layout: String = row.try_get("layout")?;
+    let reviewed_on: Option<String> = row.try_get("reviewed_on")?;
+    let review = Review {
+        layout: if layout == "short" {
+            Layout::Short
+        } else {
+            Layout::Modern
+        },
+        title: row.try_get("title")?,
+        alt_titles,
+        credits,
+        pull_quote: row.try_get("pull_quote")?,
+        body: row.try_get("body")?,
+        tagline: row.try_get("tagline")?,
+        critic: row.try_get("critic")?,
+        reviewed_on: reviewed_on
+            .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
+            .transpose()
+            .with_context(|| format!("review {id} has an invalid date"))?,
+        grade: Grade::from_rank(rank)
+            .with_context(|| format!("review {id} has an invalid grade rank {rank}"))?,
+        raw_text: row.try_get("raw_text")?,
+    };
+    Ok(StoredReview {
+        id,
+        source_path: row.try_get("source_path")?,
+        review,
+    })
 }
