@@ -24,6 +24,7 @@ the clock starts). Needs `pip install rapidfuzz`.
 import argparse
 import json
 import random
+import resource
 import re
 import statistics
 import subprocess
@@ -178,24 +179,33 @@ def run_rapidfuzz(films, queries, scorer_name):
 def run_marquee(binary, db, queries, repeats):
     def timed(lines):
         text = "".join(line + "\n" for line in lines)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run([binary, "--db", db, "lookup", "-", "--format", "json"],
                               input=text.encode(), capture_output=True, check=True)
-        return time.perf_counter() - start, done.stdout.decode().splitlines()
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, done.stdout.decode().splitlines(), cpu
 
     # Start-up and index build (the index is built for the first query), measured with one
     # query and left out, as rapidfuzz's preparation is.
     lines = [q for _, q, _ in queries]
-    start_up = statistics.median(timed(lines[:1])[0] for _ in range(repeats))
+    firsts = [timed(lines[:1]) for _ in range(repeats)]
+    start_up = statistics.median(r[0] for r in firsts)
+    start_up_cpu = statistics.median(r[2] for r in firsts)
     runs = [timed(lines) for _ in range(repeats)]
     wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[2] for r in runs)
     right, found_all = [], []
     for line, (_, _, film) in zip(runs[0][1], queries):
         found = json.loads(line).get("match")
         found_all.append(found)
         right.append(found is not None and is_right(found.get("title"), found.get("year"),
                                                     film))
-    return right, (wall - start_up) / max(len(queries) - 1, 1), start_up, found_all
+    per_query = max(len(queries) - 1, 1)
+    return (right, (wall - start_up) / per_query, start_up, found_all,
+            (cpu - start_up_cpu) / per_query)
 
 
 def print_misses(queries, right, found):
@@ -220,14 +230,19 @@ def main():
                         help="marquee runs, median kept (rapidfuzz runs once)")
     parser.add_argument("--misses", action="store_true",
                         help="print every query marquee got wrong, with its answer")
+    parser.add_argument("--write-queries", metavar="FILE",
+                        help="also write the queries, one per line, e.g. for a profiler")
     args = parser.parse_args()
 
     films = load(args.truth)
     queries = generate(films, args.per_kind, args.seed)
     print(f"{len(films)} films, {len(queries)} queries (seed {args.seed})")
+    if args.write_queries:
+        with open(args.write_queries, "w", encoding="utf-8") as f:
+            f.writelines(q + "\n" for _, q, _ in queries)
 
     results = {}
-    m_right, m_time, start_up, m_found = run_marquee(args.marquee, args.db, queries,
+    m_right, m_time, start_up, m_found, m_cpu = run_marquee(args.marquee, args.db, queries,
                                                      args.repeats)
     results["marquee"] = (m_right, m_time)
     if args.misses:
@@ -251,6 +266,12 @@ def main():
         f"{sum(results[n][0]) / len(queries):>28.4f}" for n in names))
     print(f"{'us per query':<16}" + "".join(f"{results[n][1] * 1e6:>28.1f}" for n in names))
     print(f"{'x marquee':<16}" + "".join(f"{results[n][1] / m_time:>28.1f}" for n in names))
+    # rapidfuzz's extractOne runs on one thread, so its CPU time is its wall time; marquee
+    # searches a batch of waiting lines on every core, so its CPU time is shown as well.
+    print(f"{'CPU us/query':<16}{m_cpu * 1e6:>28.1f}" + "".join(
+        f"{results[n][1] * 1e6:>28.1f}" for n in names[1:]))
+    print(f"{'x marquee CPU':<16}{1.0:>28.1f}" + "".join(
+        f"{results[n][1] / m_cpu:>28.1f}" for n in names[1:]))
     print(f"\nmarquee start-up (open, index build, one query): {start_up * 1000:.0f} ms")
 
 
