@@ -588,6 +588,30 @@ fn write_new_reviews(dir: &Path, titles: &[String]) -> anyhow::Result<PathBuf> {
 
 static REBUILT_FLAG: AtomicBool = AtomicBool::new(false);
 
+/// The phase the trace labels its samples with.
+static PHASE: AtomicU64 = AtomicU64::new(0);
+const PHASES: [&str; 4] = ["start-up", "load", "import+rebuild", "load after"];
+
+/// With `MARQUEE_BENCH_TRACE=FILE`: serve's VmRSS every 10 ms, as `ms KiB phase` lines.
+fn trace(pid: u32, started: Instant) -> anyhow::Result<()> {
+    let Some(path) = std::env::var_os("MARQUEE_BENCH_TRACE") else {
+        return Ok(());
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    tokio::spawn(async move {
+        use std::io::Write as _;
+        while let Ok(m) = mem(pid) {
+            let phase = PHASES[PHASE.load(Ordering::Relaxed) as usize % PHASES.len()];
+            let ms = started.elapsed().as_millis();
+            if writeln!(out, "{ms} {} {phase}", m.rss).is_err() || out.flush().is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    Ok(())
+}
+
 async fn bench() -> anyhow::Result<bool> {
     let commands: usize = env_or("MARQUEE_BENCH_COMMANDS", 300)?;
     let users: usize = env_or("MARQUEE_BENCH_CONCURRENCY", 4)?;
@@ -633,8 +657,15 @@ async fn bench() -> anyhow::Result<bool> {
     let fake = FakeDiscord::start().await;
     fake.require_token(serve::TOKEN);
     let started = Instant::now();
-    let bot = Bot::start(dir.path(), &fake, &[]).await;
+    // How often serve checks for an import (and runs the announcer): 1 s, as in the tests.
+    let interval = std::env::var("MARQUEE_BENCH_INTERVAL").unwrap_or_else(|_| "1".into());
+    let env = [(
+        "MARQUEE__DISCORD__ANNOUNCE_INTERVAL_SECONDS",
+        interval.as_str(),
+    )];
+    let bot = Bot::start(dir.path(), &fake, &env).await;
     let pid = bot.child.id();
+    trace(pid, started)?;
     fake.wait_ready(Duration::from_secs(300)).await;
     fake.wait_for(
         "command registration",
@@ -655,12 +686,14 @@ async fn bench() -> anyhow::Result<bool> {
     });
 
     // 2. Load on the archive as it was.
+    PHASE.store(1, Ordering::Relaxed);
     let t = Instant::now();
     load.run(1, commands, users, None, false).await?;
     let before_import = (mem(pid)?, load.answered(), t.elapsed());
     reset_peak(pid);
 
     // 3. An import by another process, the load going on until the indexes are rebuilt.
+    PHASE.store(2, Ordering::Relaxed);
     let folder = write_new_reviews(dir.path(), &load.cat.new_titles)?;
     let t = Instant::now();
     let during = {
@@ -694,6 +727,7 @@ async fn bench() -> anyhow::Result<bool> {
         .await;
 
     // 4. Load on the archive with the new reviews.
+    PHASE.store(3, Ordering::Relaxed);
     let t = Instant::now();
     load.run(3, commands, users, None, true).await?;
     let at_end = (mem(pid)?, load.answered(), t.elapsed());
@@ -768,6 +802,10 @@ async fn bench() -> anyhow::Result<bool> {
             .unwrap_or_default()
             .saturating_sub(smaps.get("Anonymous").copied().unwrap_or_default()))
     );
+    println!(
+        "| of which transparent huge pages | {} |",
+        mib(smaps.get("AnonHugePages").copied().unwrap_or_default())
+    );
     println!("| interactions answered | {} |", all.len());
     println!(
         "| round trip p50 / p99 / max | {} / {} / {} |",
@@ -796,6 +834,12 @@ async fn bench() -> anyhow::Result<bool> {
         "announcements of the new reviews: {} (of {NEW_REVIEWS})",
         announced.len()
     );
+    println!("serve's log about its indexes:");
+    for line in log.lines().filter(|l| {
+        l.contains("archive loaded") || l.contains("archive changed") || l.contains(" index")
+    }) {
+        println!("  {}", line.trim());
+    }
     if !errors.is_empty() {
         println!("serve logged {} warnings or errors:", errors.len());
         for line in errors.iter().take(10) {
