@@ -547,6 +547,25 @@ fn next_page(body: &Value) -> Option<String> {
         .and_then(|c| c["custom_id"].as_str().map(str::to_owned))
 }
 
+/// A log line without its ANSI colours.
+fn plain(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // `ESC [ … m`
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn quantile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -735,9 +754,10 @@ async fn bench() -> anyhow::Result<bool> {
 
     let violations = fake.violations();
     let log = bot.crash();
-    let errors: Vec<&str> = log
+    let errors: Vec<String> = log
         .lines()
         .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+        .map(plain)
         .collect();
 
     // The report.
@@ -838,7 +858,7 @@ async fn bench() -> anyhow::Result<bool> {
     for line in log.lines().filter(|l| {
         l.contains("archive loaded") || l.contains("archive changed") || l.contains(" index")
     }) {
-        println!("  {}", line.trim());
+        println!("  {}", plain(line).trim());
     }
     if !errors.is_empty() {
         println!("serve logged {} warnings or errors:", errors.len());
