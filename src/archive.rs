@@ -108,7 +108,10 @@ impl Archive {
         match self.store.current_index(TITLES, TitleIndex::FORMAT).await {
             Ok(Some(bytes)) => {
                 match tokio::task::spawn_blocking(move || TitleIndex::from_bytes(&bytes)).await {
-                    Ok(Ok(index)) => return Ok(index),
+                    Ok(Ok(index)) => {
+                        tracing::debug!(titles = index.len(), "decoded the saved title index");
+                        return Ok(index);
+                    }
                     Ok(Err(err)) => {
                         tracing::warn!(error = %err, "the saved title index cannot be decoded; rebuilding it")
                     }
@@ -126,6 +129,7 @@ impl Archive {
     /// read-only database, a long import holding the write lock) the index is still used.
     async fn build_titles(&self) -> anyhow::Result<TitleIndex> {
         let (version, entries) = self.store.versioned_index_entries().await?;
+        tracing::debug!(titles = entries.len(), "building the title index");
         let (index, bytes) = tokio::task::spawn_blocking(move || {
             let index = TitleIndex::new(entries);
             let bytes = index.to_bytes();
@@ -188,23 +192,40 @@ impl Archive {
     /// Runs until `shutdown` turns true: every `interval`, checks whether the archive changed
     /// (an import by another process) and if so rebuilds the indexes. Its own task, so
     /// neither a slow rebuild nor a stuck announcement holds up the other.
+    ///
+    /// An import saves the title index it leaves behind just after its last commit. When a
+    /// change is seen before that save, the rebuild waits one tick for it: decoding the saved
+    /// index is a fraction of the time and memory of building one beside the index in use
+    /// (at 100k reviews the build was 60 MiB of `serve`'s peak). If the save still has not
+    /// come by the next tick (a failed import, a read-only database), the index is built.
     pub async fn keep_fresh(
         self: Arc<Self>,
         interval: Duration,
         mut shutdown: watch::Receiver<bool>,
     ) {
         let mut seen = None;
+        let mut waited = false;
         loop {
             match self.store.fingerprint().await {
                 Ok(now) if seen.is_none() => seen = Some(now),
-                Ok(now) if seen.as_ref() != Some(&now) => match self.refresh_index().await {
-                    Ok(()) => {
-                        tracing::info!("the archive changed: indexes rebuilt");
-                        seen = Some(now);
+                Ok(now) if seen.as_ref() != Some(&now) => {
+                    if !waited && !self.saved_titles_are_current().await {
+                        tracing::debug!("the archive changed: waiting a tick for its saved index");
+                        waited = true;
+                    } else {
+                        waited = false;
+                        match self.refresh_index().await {
+                            Ok(()) => {
+                                tracing::info!("the archive changed: indexes rebuilt");
+                                seen = Some(now);
+                            }
+                            // `seen` stays, so the next tick tries again.
+                            Err(err) => {
+                                tracing::error!(error = ?err, "cannot refresh the indexes")
+                            }
+                        }
                     }
-                    // `seen` stays, so the next tick tries again.
-                    Err(err) => tracing::error!(error = ?err, "cannot refresh the indexes"),
-                },
+                }
                 Ok(_) => {}
                 Err(err) => tracing::error!(error = ?err, "cannot read the archive"),
             }
@@ -216,6 +237,18 @@ impl Archive {
                 return;
             }
         }
+    }
+
+    /// Whether a refresh would decode the saved title index rather than build one: true
+    /// when no title index is in use (nothing to rebuild) or the saved one is current.
+    async fn saved_titles_are_current(&self) -> bool {
+        if self.titles.get().is_none() {
+            return true;
+        }
+        self.store
+            .has_current_index(TITLES, TitleIndex::FORMAT)
+            .await
+            .unwrap_or(true)
     }
 
     /// Finds a film by a sloppy title (a trailing year in `query`, or `year`, picks a remake).

@@ -33,6 +33,20 @@ impl Store {
         .with_context(|| format!("cannot read the saved {name} index"))
     }
 
+    /// Whether an index saved as `name` by a build of `format` is current, without reading it.
+    pub async fn has_current_index(&self, name: &str, format: &str) -> anyhow::Result<bool> {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM search_indexes s
+                            JOIN archive_version v ON v.version = s.version
+                            WHERE s.name = ? AND s.format = ?)",
+        )
+        .bind(name)
+        .bind(format)
+        .fetch_one(self.pool())
+        .await
+        .with_context(|| format!("cannot read the saved {name} index"))
+    }
+
     /// Every title (with its alternative titles) and the archive version they are, read in
     /// one snapshot: an index built from them is current for exactly that version.
     pub async fn versioned_index_entries(&self) -> anyhow::Result<(i64, Vec<IndexEntry>)> {
