@@ -763,3 +763,41 @@ async fn the_fingerprint_changes_with_every_stored_edit(pool: SqlitePool) {
         "a new director is a change"
     );
 }
+
+/// The import turns foreign-key checks off for its own transaction only: every connection
+/// of the pool has them back afterwards, so a stray write elsewhere is still refused.
+#[tokio::test]
+async fn foreign_keys_are_on_again_on_every_connection_after_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("fk.db").display());
+    let store = Store::open(&url, true).await.unwrap();
+    let files = (0..1200)
+        .map(|i| {
+            source(
+                &format!("r{i}.txt"),
+                review(&format!("Film Number {i}"), 1990, "B", "Nora Lind"),
+            )
+        })
+        .collect();
+    let report = import(&store, files).await;
+    assert_eq!(report.counts.added, 1200);
+    let pool = store.pool();
+    let mut held = Vec::new();
+    for _ in 0..pool.size() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    assert!(!held.is_empty());
+    for conn in &mut held {
+        let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(on, 1);
+        let stray = sqlx::query(
+            "INSERT INTO credits (review_id, role, position, person_id) VALUES (999999, 'cast', 0, 1)",
+        )
+        .execute(&mut **conn)
+        .await;
+        assert!(stray.is_err(), "a credit of no review was stored");
+    }
+}
