@@ -666,19 +666,24 @@ fn stats_as_json_text_and_png() {
     assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
 }
 
-#[test]
-fn a_closed_pipe_ends_quietly_with_status_0() {
-    use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
+/// `marquee lookup -` on the sample archive, its standard streams piped.
+fn lookup_from_a_pipe(dir: &Path) -> std::process::Child {
+    Command::new(BIN)
         .args(["lookup", "-"])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env_remove("DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_status_0() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = lookup_from_a_pipe(dir.path());
     let mut stdin = child.stdin.take().unwrap();
     // More answers than a pipe buffers, so the writer must meet the closed end.
     let feeder = std::thread::spawn(move || {
@@ -706,15 +711,7 @@ fn a_closed_pipe_ends_quietly_with_status_0() {
 fn lookup_from_stdin_answers_a_line_before_the_next_arrives() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["lookup", "-"])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = lookup_from_a_pipe(dir.path());
     let mut stdin = child.stdin.take().unwrap();
     let mut answers = BufReader::new(child.stdout.take().unwrap());
     // Each answer is read while standard input is still open: batching the waiting lines
