@@ -1,28 +1,23 @@
 //! `marquee serve`: the gateway glue. Everything a command answers is decided in
-//! [`crate::commands`]; this module only connects to Discord, registers the commands, hands
-//! each interaction to `commands::dispatch` and sends the reply, and runs the announcer.
+//! [`crate::commands`]; this module only registers the commands on READY, hands each
+//! interaction to `commands::dispatch` and sends the reply. [`crate::app`] builds the client
+//! and runs it beside the announcer.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::all::{
-    Command, Context, CreateInteractionResponse, EventHandler, GatewayIntents, GuildId,
-    Interaction, InteractionId, Ready, ResumedEvent,
+    Command, Context, CreateInteractionResponse, EventHandler, GuildId, Interaction, InteractionId,
+    Ready, ResumedEvent,
 };
 use serenity::builder::Builder as _;
-use serenity::client::ClientBuilder;
-use serenity::gateway::GatewayError;
 use serenity::http::{Http, HttpBuilder, HttpError};
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use crate::announce::Announcer;
-use crate::archive::{Archive, Origin};
 use crate::commands::{self, Data};
 use crate::config::Settings;
-use crate::store::Store;
 
 /// Where Discord's API is when no proxy is configured.
 pub const DISCORD: &str = "https://discord.com";
@@ -62,11 +57,12 @@ pub fn http(token: &SecretString, api_base: &str) -> Http {
     }
 }
 
-struct Handler {
-    data: Arc<Data>,
-    dev_guild: Option<GuildId>,
+/// The gateway's event handler: registers the commands on READY and answers interactions.
+pub(crate) struct Handler {
+    pub(crate) data: Arc<Data>,
+    pub(crate) dev_guild: Option<GuildId>,
     /// Tells the announcer that the gateway connected again.
-    reconnected: Arc<Notify>,
+    pub(crate) reconnected: Arc<Notify>,
 }
 
 #[serenity::async_trait]
@@ -249,69 +245,16 @@ async fn answer(
 }
 
 /// Runs the bot until Ctrl-C (or SIGTERM): gateway, command registration, interactions, and
-/// the announcer.
+/// the announcer, supervised by [`crate::app::App`].
 pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()> {
-    let token = settings.discord.token.clone().context(
-        "DISCORD_TOKEN is not set: create an application at \
-         https://discord.com/developers/applications, add a bot, and export its token",
-    )?;
-    let store = Store::open(database_url, true).await?;
-    let archive = Arc::new(Archive::new(store.clone(), Origin::Database).await?);
-    // Build both indexes now, so the first interactions do not wait for them.
-    let titles = archive.index().await?;
-    let people = archive.people().await?;
-    tracing::info!(
-        reviews = titles.len(),
-        people = people.len(),
-        "archive loaded"
-    );
-    let data = Arc::new(Data {
-        archive: archive.clone(),
-        critic: settings.archive.critic.clone(),
-    });
-    let api_base = settings.discord.api_base.clone();
-    let announcer = Announcer::new(
-        store,
-        &api_base,
-        token.clone(),
-        settings.archive.critic.clone(),
-    )?
-    .with_retention_days(settings.discord.outbox_retention_days);
-    let (stop, stopped) = watch::channel(false);
-    let interval = Duration::from_secs(settings.discord.announce_interval_seconds.max(1));
-    let reconnected = Arc::new(Notify::new());
-    let announcing = tokio::spawn(announcer.run(interval, stopped.clone(), reconnected.clone()));
-    let refreshing = tokio::spawn(archive.keep_fresh(interval, stopped));
-
-    let handler = Handler {
-        data,
-        dev_guild: settings.discord.dev_guild.map(GuildId::new),
-        reconnected,
-    };
-    let mut client = ClientBuilder::new_with_http(http(&token, &api_base), GatewayIntents::GUILDS)
-        .event_handler(handler)
+    crate::app::App::build(settings, database_url)
+        .await?
+        .run_until(shutdown_signal())
         .await
-        .context("cannot build the Discord client")?;
-    let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        shards.shutdown_all().await;
-    });
-    let result = client.start().await.map_err(|err| match err {
-        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => anyhow::anyhow!(
-            "Discord refused the token: check DISCORD_TOKEN (Bot > Reset Token at \
-             https://discord.com/developers/applications)"
-        ),
-        other => anyhow::Error::new(other).context("the Discord connection failed"),
-    });
-    let _ = stop.send(true);
-    let _ = announcing.await;
-    let _ = refreshing.await;
-    result
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term =

@@ -6,8 +6,10 @@
 //! - [`present`]: a review → the embed, the interaction response, text and JSON.
 //! - [`archive`], [`import`], [`sample`]: what the commands do, over the pieces above.
 //! - [`config`], [`cli`]: settings and the command line.
+//! - [`app`], [`bot`]: `marquee serve`, its supervised tasks and the gateway glue.
 
 pub mod announce;
+pub mod app;
 pub mod archive;
 pub mod bot;
 pub mod cli;

@@ -1,0 +1,126 @@
+//! `serve` as an app, started in-process: built, run until stopped, its tasks supervised.
+//! Against a fake Discord on 127.0.0.1, with its own database.
+
+#[path = "support/openapi.rs"]
+mod openapi;
+
+#[path = "support/fake_discord.rs"]
+mod fake_discord;
+
+#[path = "support/archive.rs"]
+mod archive;
+
+use std::path::Path;
+use std::time::Duration;
+
+use fake_discord::{opt, slash_command, Ctx, FakeDiscord};
+use marquee::app::App;
+use marquee::config::{Env, Settings};
+use serde_json::json;
+
+const TOKEN: &str = "in-process-test-token";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The variables a deployment would set, and nothing from this process's environment.
+struct Vars(Vec<(String, String)>);
+
+impl Env for Vars {
+    fn vars(&self) -> config::Map<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+/// Settings for a bot on `dir/bot.db` talking to `fake`, its archive imported.
+async fn settings(dir: &Path, fake: &FakeDiscord) -> (Settings, String) {
+    let url = format!("sqlite://{}", dir.join("bot.db").display());
+    let store = marquee::store::Store::open(&url, true).await.unwrap();
+    marquee::import::import_sources(&store, archive::sources(), |_| {})
+        .await
+        .unwrap();
+    store.close().await;
+    let vars = Vars(vec![
+        ("DISCORD_TOKEN".into(), TOKEN.into()),
+        ("DISCORD_API_BASE".into(), fake.api_base()),
+        ("DATABASE_URL".into(), url.clone()),
+        (
+            "MARQUEE__DISCORD__ANNOUNCE_INTERVAL_SECONDS".into(),
+            "1".into(),
+        ),
+    ]);
+    (Settings::load(dir, &vars).unwrap(), url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_answers_then_stops_cleanly_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    fake.require_token(TOKEN);
+    let (settings, url) = settings(dir.path(), &fake).await;
+    let app = App::build(&settings, &url).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    fake.wait_ready(WAIT).await;
+    fake.wait_for(
+        "command registration",
+        |r| r.method == "PUT" && r.path.contains("/commands"),
+        WAIT,
+    )
+    .await;
+    let ctx = Ctx::guild(8000, 5000, 6000, 1 << 11);
+    let film = &archive::films()[0];
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4001, "review", json!([opt("title", 3, film.title)]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the reply", |r| r.is("POST", "/interactions/4001/"), WAIT)
+        .await;
+    let title = reply.body["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(title.starts_with(film.title), "{title} for {}", film.title);
+
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(WAIT, running)
+        .await
+        .expect("the app stops when told")
+        .expect("run_until does not panic");
+    assert!(ended.is_ok(), "{ended:?}");
+    assert!(fake.violations().is_empty(), "{:#?}", fake.violations());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_fails_stops_the_app_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    // The gateway refuses this bot's token (close code 4004): the gateway task ends, and the
+    // announcer and the refresher must not keep the app alive without it.
+    fake.require_token("some-other-token");
+    let (settings, url) = settings(dir.path(), &fake).await;
+    let app = App::build(&settings, &url).await.unwrap();
+    let ended = tokio::time::timeout(WAIT, app.run_until(std::future::pending()))
+        .await
+        .expect("a failed task ends the app");
+    let err = format!("{:#}", ended.expect_err("the app reports the failure"));
+    assert!(err.contains("the gateway ended"), "{err}");
+    assert!(err.contains("Discord refused the token"), "{err}");
+    assert!(!err.contains(TOKEN), "the token is never shown: {err}");
+}
+
+#[tokio::test]
+async fn building_without_a_token_says_which_variable_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let vars = Vars(vec![("DATABASE_URL".into(), url.clone())]);
+    let settings = Settings::load(dir.path(), &vars).unwrap();
+    let err = App::build(&settings, &url)
+        .await
+        .err()
+        .expect("no token, no app");
+    assert!(format!("{err:#}").contains("DISCORD_TOKEN"), "{err:#}");
+}
