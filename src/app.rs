@@ -22,6 +22,7 @@ use crate::archive::{Archive, Origin};
 use crate::bot::{http, Handler};
 use crate::commands::Data;
 use crate::config::Settings;
+use crate::ops::Metrics;
 use crate::store::Store;
 
 /// The gateway task's name.
@@ -33,6 +34,8 @@ const GRACE: Duration = Duration::from_secs(10);
 /// The bot, built and ready to run.
 pub struct App {
     client: Client,
+    /// The operations server (`ops.listen`), bound at build time.
+    ops: Option<(tokio::net::TcpListener, axum::Router)>,
     announcer: Announcer,
     archive: Arc<Archive>,
     interval: Duration,
@@ -59,14 +62,26 @@ impl App {
         );
         let api_base = settings.discord.api_base.clone();
         let announcer = Announcer::new(
-            store,
+            store.clone(),
             &api_base,
             token.clone(),
             settings.archive.critic.clone(),
         )?
         .with_retention_days(settings.discord.outbox_retention_days);
         let reconnected = Arc::new(Notify::new());
+        let metrics = Arc::new(Metrics::new());
+        let ops = match settings.ops.listen.trim() {
+            "" => None,
+            addr => {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (ops.listen)"))?;
+                tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
+                Some((listener, crate::ops::router(store.clone(), metrics.clone())))
+            }
+        };
         let handler = Handler {
+            metrics,
             data: Arc::new(Data {
                 archive: archive.clone(),
                 critic: settings.archive.critic.clone(),
@@ -80,11 +95,19 @@ impl App {
             .context("cannot build the Discord client")?;
         Ok(App {
             client,
+            ops,
             announcer,
             archive,
             interval: Duration::from_secs(settings.discord.announce_interval_seconds.max(1)),
             reconnected,
         })
+    }
+
+    /// Where `/healthz` and `/metrics` are served, if they are (`ops.listen`; port 0 picks one).
+    pub fn ops_addr(&self) -> Option<std::net::SocketAddr> {
+        self.ops
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Runs the gateway, the announcer and the index refresher until `shutdown` completes
@@ -93,6 +116,7 @@ impl App {
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let App {
             mut client,
+            ops,
             announcer,
             archive,
             interval,
@@ -115,11 +139,23 @@ impl App {
             announcer.run(interval, announcing, reconnected).await;
             Ok(())
         });
+        let refreshing = stopped.clone();
         tasks.spawn("the index refresher", async move {
-            archive.keep_fresh(interval, stopped).await;
+            archive.keep_fresh(interval, refreshing).await;
             Ok(())
         });
 
+        if let Some((listener, router)) = ops {
+            let mut stopping = stopped.clone();
+            tasks.spawn("the operations server", async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopping.wait_for(|stop| *stop).await;
+                    })
+                    .await
+                    .context("the operations server failed")
+            });
+        }
         tokio::pin!(shutdown);
         let failure = tokio::select! {
             () = &mut shutdown => {

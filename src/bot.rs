@@ -63,6 +63,7 @@ pub(crate) struct Handler {
     pub(crate) dev_guild: Option<GuildId>,
     /// Tells the announcer that the gateway connected again.
     pub(crate) reconnected: Arc<Notify>,
+    pub(crate) metrics: Arc<crate::ops::Metrics>,
 }
 
 #[serenity::async_trait]
@@ -98,9 +99,14 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let arrived = Instant::now();
-        let (id, token) = match &interaction {
-            Interaction::Command(i) | Interaction::Autocomplete(i) => (i.id, i.token.clone()),
-            Interaction::Component(i) => (i.id, i.token.clone()),
+        let (id, token, command) = match &interaction {
+            Interaction::Command(i) => (i.id, i.token.clone(), i.data.name.clone()),
+            Interaction::Autocomplete(i) => (
+                i.id,
+                i.token.clone(),
+                format!("{} autocomplete", i.data.name),
+            ),
+            Interaction::Component(i) => (i.id, i.token.clone(), "component".to_owned()),
             _ => return,
         };
         // A task of its own, so that a panic in a command still gets the user an answer.
@@ -110,15 +116,25 @@ impl EventHandler for Handler {
             injected_panic(&interaction);
             commands::dispatch(&data, &interaction).await
         });
-        let reply = match answering.await {
-            Ok(Some(reply)) => reply,
-            Ok(None) => return,
+        let (reply, outcome) = match answering.await {
+            Ok(Some(reply)) => (reply, "answered"),
+            Ok(None) => {
+                self.metrics
+                    .interaction(&command, "unanswered", arrived.elapsed());
+                return;
+            }
             Err(err) => {
                 tracing::error!(interaction = %id, error = %err, "a command panicked");
-                commands::apology()
+                (commands::apology(), "panicked")
             }
         };
-        answer(&ctx, id, &token, reply, arrived).await;
+        let outcome = if answer(&ctx, id, &token, reply, arrived).await {
+            outcome
+        } else {
+            "undelivered"
+        };
+        self.metrics
+            .interaction(&command, outcome, arrived.elapsed());
     }
 }
 
@@ -195,13 +211,14 @@ fn describe(err: &serenity::Error) -> String {
 
 /// Sends an interaction's reply, trying again after a 429, a 5xx, a reset or a hang for as
 /// long as Discord would still take it ([`CALLBACK_WINDOW`] from `arrived`).
+/// True when Discord has the reply.
 async fn answer(
     ctx: &Context,
     id: InteractionId,
     token: &str,
     reply: CreateInteractionResponse,
     arrived: Instant,
-) {
+) -> bool {
     let deadline = arrived + CALLBACK_WINDOW;
     let mut pause = CALLBACK_PAUSE;
     let mut attempt = 0u32;
@@ -219,16 +236,16 @@ async fn answer(
                 if attempt > 1 {
                     tracing::info!(interaction = %id, attempt, "reply sent after a retry");
                 }
-                return;
+                return true;
             }
             Ok(Err(err)) => match failure_of(&err) {
                 AfterFailure::Done => {
                     tracing::info!(interaction = %id, attempt, "an earlier attempt at the reply reached Discord");
-                    return;
+                    return true;
                 }
                 AfterFailure::GiveUp => {
                     tracing::warn!(interaction = %id, attempt, error = %describe(&err), "cannot send the reply");
-                    return;
+                    return false;
                 }
                 AfterFailure::Retry => describe(&err),
             },
@@ -236,7 +253,7 @@ async fn answer(
         };
         if Instant::now() + pause >= deadline {
             tracing::warn!(interaction = %id, attempt, %error, "gave up on the reply: Discord did not take it within 3 s");
-            return;
+            return false;
         }
         tracing::info!(interaction = %id, attempt, %error, ?pause, "the reply failed; trying again");
         tokio::time::sleep(pause).await;

@@ -18,6 +18,16 @@ pub struct Settings {
     pub discord: DiscordSettings,
     #[serde(default)]
     pub import: crate::review::Limits,
+    #[serde(default)]
+    pub ops: OpsSettings,
+}
+
+/// `serve`'s operations endpoints.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct OpsSettings {
+    /// Where `/healthz` and `/metrics` listen (`127.0.0.1:9100`); empty: not served.
+    #[serde(default)]
+    pub listen: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

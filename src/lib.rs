@@ -16,6 +16,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod import;
+pub mod ops;
 pub mod present;
 pub mod review;
 pub mod sample;

@@ -32,13 +32,21 @@ impl Env for Vars {
 
 /// Settings for a bot on `dir/bot.db` talking to `fake`, its archive imported.
 async fn settings(dir: &Path, fake: &FakeDiscord) -> (Settings, String) {
+    settings_with(dir, fake, &[]).await
+}
+
+async fn settings_with(
+    dir: &Path,
+    fake: &FakeDiscord,
+    extra: &[(&str, &str)],
+) -> (Settings, String) {
     let url = format!("sqlite://{}", dir.join("bot.db").display());
     let store = marquee::store::Store::open(&url, true).await.unwrap();
     marquee::import::import_sources(&store, archive::sources(), |_| {})
         .await
         .unwrap();
     store.close().await;
-    let vars = Vars(vec![
+    let mut vars = Vars(vec![
         ("DISCORD_TOKEN".into(), TOKEN.into()),
         ("DISCORD_API_BASE".into(), fake.api_base()),
         ("DATABASE_URL".into(), url.clone()),
@@ -47,6 +55,8 @@ async fn settings(dir: &Path, fake: &FakeDiscord) -> (Settings, String) {
             "1".into(),
         ),
     ]);
+    vars.0
+        .extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     (Settings::load(dir, &vars).unwrap(), url)
 }
 
@@ -123,4 +133,120 @@ async fn building_without_a_token_says_which_variable_is_missing() {
         .err()
         .expect("no token, no app");
     assert!(format!("{err:#}").contains("DISCORD_TOKEN"), "{err:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_and_metrics_are_served_on_their_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    fake.require_token(TOKEN);
+    let (settings, url) = settings_with(
+        dir.path(),
+        &fake,
+        &[("MARQUEE__OPS__LISTEN", "127.0.0.1:0")],
+    )
+    .await;
+    let app = App::build(&settings, &url).await.unwrap();
+    let ops = app
+        .ops_addr()
+        .expect("ops.listen set: the address is bound");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    fake.wait_ready(WAIT).await;
+    let ctx = Ctx::guild(8000, 5000, 6000, 1 << 11);
+    for (id, title) in [
+        (4101, archive::films()[0].title),
+        (4102, "zzqx nothing like it"),
+    ] {
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            slash_command(id, "review", json!([opt("title", 3, title)]), &ctx),
+        )
+        .await;
+        fake.wait_for(
+            "the reply",
+            |r| r.is("POST", &format!("/interactions/{id}/")),
+            WAIT,
+        )
+        .await;
+    }
+
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let health = http
+        .get(format!("http://{ops}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+
+    // The reply is counted once Discord has it, just after the fake records it: poll.
+    let answered = r#"marquee_interactions_total{command="review",outcome="answered"} 2"#;
+    let text = tokio::time::timeout(WAIT, async {
+        loop {
+            let text = http
+                .get(format!("http://{ops}/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if text.contains(answered) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("both /review interactions are counted");
+    assert!(
+        text.contains(r#"marquee_interaction_seconds_count{command="review"} 2"#),
+        "{text}"
+    );
+    let films = archive::len();
+    assert!(
+        text.contains(&format!(
+            r#"marquee_imported_files{{outcome="added"}} {films}"#
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"marquee_outbox_deliveries{status="pending"} 0"#),
+        "{text}"
+    );
+
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
+    assert!(ended.is_ok(), "{ended:?}");
+    // Stopped with the app.
+    assert!(http
+        .get(format!("http://{ops}/healthz"))
+        .send()
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn an_ops_address_that_cannot_be_bound_names_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let vars = Vars(vec![
+        ("DATABASE_URL".into(), url.clone()),
+        ("DISCORD_TOKEN".into(), TOKEN.into()),
+        ("DISCORD_API_BASE".into(), "http://127.0.0.1:9".into()),
+        ("MARQUEE__OPS__LISTEN".into(), addr.clone()),
+    ]);
+    let settings = Settings::load(dir.path(), &vars).unwrap();
+    let err = App::build(&settings, &url)
+        .await
+        .err()
+        .expect("the port is taken");
+    let err = format!("{err:#}");
+    assert!(err.contains("ops.listen") && err.contains(&addr), "{err}");
 }

@@ -3,6 +3,7 @@
 
 mod browse;
 mod indexes;
+mod ops;
 mod reviews;
 mod subscriptions;
 mod write;
