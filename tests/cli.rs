@@ -772,3 +772,61 @@ fn lookup_from_stdin_in_batches_answers_every_line_in_order_as_alone() {
         assert_eq!(answer, &answers[i % queries.len()], "line {}", i + 1);
     }
 }
+
+#[test]
+fn remove_retires_the_reviews_of_a_file_and_says_which_paths_had_none() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // The fixture holds two broken files on purpose: exit status 1, the rest stored.
+    let out = marquee(dir.path(), &["import", "archive"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let total = |dir: &Path| -> u64 {
+        let out = marquee(dir, &["top", "--format", "json"]);
+        let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    let title = |dir: &Path| -> Value {
+        let out = marquee(dir, &["lookup", "the long walk", "--format", "json"]);
+        let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        v["match"]["title"].clone()
+    };
+    let before = total(dir.path());
+    assert_eq!(title(dir.path()), "The Long Walk");
+
+    let file = "archive/walk.txt";
+    let out = marquee(
+        dir.path(),
+        &["remove", file, "archive/no-such.txt", "--json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one path had no review: {}",
+        stderr(&out)
+    );
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["removed"][0]["path"], file);
+    assert_eq!(v["removed"][0]["title"], "The Long Walk");
+    assert_eq!(v["removed"][0]["year"], 2019);
+    assert_eq!(v["not_found"], serde_json::json!(["archive/no-such.txt"]));
+    assert_eq!(total(dir.path()), before - 1);
+    assert_ne!(title(dir.path()), "The Long Walk");
+
+    // Removing it again finds nothing; importing the file brings the film back.
+    let out = marquee(dir.path(), &["remove", file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(file), "{}", stderr(&out));
+    let out = marquee(dir.path(), &["import", file, "--json"]);
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["added"], 1, "{v}");
+    assert_eq!(title(dir.path()), "The Long Walk");
+}
+
+#[test]
+fn remove_without_a_database_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marquee(dir.path(), &["remove", "a.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no database"), "{}", stderr(&out));
+    assert!(!dir.path().join("marquee.db").exists());
+}

@@ -801,3 +801,41 @@ async fn foreign_keys_are_on_again_on_every_connection_after_an_import() {
         assert!(stray.is_err(), "a credit of no review was stored");
     }
 }
+
+/// Retiring a file's review takes everything that hangs off it: credits, unsent
+/// announcements, the full-text entry; the other film and the people stay.
+#[sqlx::test]
+async fn removing_a_file_s_review_takes_its_credits_announcements_and_text(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    store.subscribe(1, 10, Grade::F, 7).await.unwrap();
+    import(
+        &store,
+        vec![
+            source("a.txt", review("The Long Walk", 2019, "B", "Nora Lind")),
+            source("b.txt", review("Short Days", 2001, "A-", "Ed Marsh")),
+        ],
+    )
+    .await;
+    assert_eq!(count(&pool, "deliveries").await, 2);
+    let credits_before = count(&pool, "credits").await;
+    let version_before = store.archive_version().await.unwrap();
+
+    let gone = store.remove_imported_from("a.txt").await.unwrap();
+    assert_eq!(gone, vec![("The Long Walk".to_owned(), Some(2019))]);
+    assert_eq!(count(&pool, "reviews").await, 1);
+    assert_eq!(count(&pool, "deliveries").await, 1);
+    assert!(count(&pool, "credits").await < credits_before);
+    assert!(count(&pool, "credits").await > 0);
+    let walk: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM reviews_fts WHERE reviews_fts MATCH 'walk'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(walk, 0, "the full-text index forgot it");
+    assert!(store.archive_version().await.unwrap() > version_before);
+    assert!(store
+        .remove_imported_from("a.txt")
+        .await
+        .unwrap()
+        .is_empty());
+}

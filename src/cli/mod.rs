@@ -52,6 +52,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Retire the reviews imported from these files: each review, its credits, other titles
+    /// and announcements not yet sent go; the films are no longer found.
+    ///
+    /// A path is matched as `import` recorded it (the path given to import, joined with the
+    /// file's place under a directory). Exit status: 0 if every path had a review, 1 if some
+    /// had none (the others are removed), 2 for a usage or database error.
+    Remove {
+        /// Review files, as they were imported.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Print {"removed":[{"path","title","year"}],"not_found":[PATH]} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Look a film up by title, forgiving typos, articles, accents and numerals.
     ///
     /// A trailing year (`king kong 1976`) or --year picks one of several films of the same
@@ -176,6 +190,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Import { paths, json } => import(&url, &paths, &settings.import, json).await,
+        Command::Remove { paths, json } => remove(&url, &paths, json).await,
         Command::Lookup {
             query,
             year,
@@ -281,6 +296,67 @@ async fn import(
         }
     }
     Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    if let crate::store::Location::File(file) = crate::store::location(url)? {
+        if !file.is_file() {
+            anyhow::bail!("no database at {url}: nothing to remove");
+        }
+    }
+    let store = Store::open(url, false).await?;
+    let mut removed = Vec::new();
+    let mut not_found = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let gone = store.remove_imported_from(&name).await?;
+        if gone.is_empty() {
+            not_found.push(name);
+        } else {
+            removed.extend(
+                gone.into_iter()
+                    .map(|(title, year)| (name.clone(), title, year)),
+            );
+        }
+    }
+    if !removed.is_empty() {
+        // Save the title index of what is left, so the next lookup only decodes it.
+        let archive = Archive::new(store.clone(), Origin::Database).await?;
+        if let Err(err) = archive.index().await {
+            tracing::warn!(
+                error = format!("{err:#}"),
+                "the title index was not rebuilt"
+            );
+        }
+    }
+    store.close().await;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let removed: Vec<_> = removed
+            .iter()
+            .map(|(path, title, year)| json!({ "path": path, "title": title, "year": year }))
+            .collect();
+        serde_json::to_writer(
+            &mut out,
+            &json!({ "removed": removed, "not_found": not_found }),
+        )?;
+        writeln!(out)?;
+    } else {
+        for (path, title, year) in &removed {
+            match year {
+                Some(year) => writeln!(out, "removed {title} ({year}), imported from {path}")?,
+                None => writeln!(out, "removed {title}, imported from {path}")?,
+            }
+        }
+        for path in &not_found {
+            eprintln!("{path}: no review was imported from this path");
+        }
+    }
+    Ok(if not_found.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

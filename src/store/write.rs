@@ -214,6 +214,23 @@ impl Importer {
     }
 }
 
+impl Store {
+    /// Retires the reviews imported from `path` (as the import recorded it): their credits,
+    /// other titles and unsent announcements go with them (foreign keys cascade), the
+    /// full-text index forgets them and the archive version moves on (triggers). Returns
+    /// each one's title and year.
+    pub async fn remove_imported_from(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<Vec<(String, Option<i32>)>> {
+        sqlx::query_as("DELETE FROM reviews WHERE source_path = ? RETURNING title, year")
+            .bind(path)
+            .fetch_all(self.pool())
+            .await
+            .with_context(|| format!("cannot remove the review imported from {path}"))
+    }
+}
+
 /// Rows one multi-row statement writes (or keys one `IN` list asks for). Every full chunk
 /// has the same SQL, so SQLite prepares it once per connection and sqlx keeps it cached; the
 /// one shorter chunk of a batch is prepared, run and dropped, so the cache never fills with
