@@ -44,8 +44,8 @@ pub struct App {
 
 impl App {
     /// Opens (creating and migrating) the database, loads both indexes so the first
-    /// interactions do not wait for them, and builds the Discord client and the announcer.
-    /// Nothing connects to Discord yet.
+    /// interactions do not wait for them, builds the Discord client and the announcer, and
+    /// binds `ops.listen` if set. Nothing connects to Discord yet.
     pub async fn build(settings: &Settings, database_url: &str) -> anyhow::Result<App> {
         let token = settings.discord.token.clone().context(
             "DISCORD_TOKEN is not set: create an application at \
@@ -110,7 +110,8 @@ impl App {
             .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
-    /// Runs the gateway, the announcer and the index refresher until `shutdown` completes
+    /// Runs the gateway, the announcer, the index refresher and (with `ops.listen`) the
+    /// operations server until `shutdown` completes
     /// (then `Ok`) or until one of them ends on its own (then that task's error, after the
     /// others have stopped).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
