@@ -72,13 +72,7 @@ async fn the_app_answers_then_stops_cleanly_when_told() {
         let _ = stopped.await;
     }));
 
-    fake.wait_ready(WAIT).await;
-    fake.wait_for(
-        "command registration",
-        |r| r.method == "PUT" && r.path.contains("/commands"),
-        WAIT,
-    )
-    .await;
+    fake.wait_ready_and_registered(WAIT).await;
     let ctx = Ctx::guild(8000, 5000, 6000, 1 << 11);
     let film = &archive::films()[0];
     fake.dispatch(

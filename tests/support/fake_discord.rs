@@ -725,6 +725,18 @@ impl FakeDiscord {
         }
     }
 
+    /// Waits for READY and then for the bot's bulk registration of its commands (`PUT
+    /// …/commands`), as a started bot does before it is ready for interactions.
+    pub async fn wait_ready_and_registered(&self, timeout: Duration) {
+        self.wait_ready(timeout).await;
+        self.wait_for(
+            "command registration",
+            |r| r.method == "PUT" && r.path.contains("/commands"),
+            timeout,
+        )
+        .await;
+    }
+
     /// Waits until the fake has sent READY `n` times in all (a restarted bot's second IDENTIFY
     /// makes 2). Panics after `timeout`.
     pub async fn wait_ready_count(&self, n: u64, timeout: Duration) {

@@ -144,13 +144,7 @@ pub async fn start_on(
     );
     fake.require_token(TOKEN);
     let bot = Bot::start(dir, &fake, extra_env).await;
-    fake.wait_ready(WAIT).await;
-    fake.wait_for(
-        "command registration",
-        |r| r.method == "PUT" && r.path.contains("/commands"),
-        WAIT,
-    )
-    .await;
+    fake.wait_ready_and_registered(WAIT).await;
     (fake, bot)
 }
 
