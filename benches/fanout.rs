@@ -90,7 +90,7 @@ async fn run(
     .await?;
     for i in 0..channels {
         store
-            .subscribe(GUILD, FIRST_CHANNEL + i, Grade::F, 6000)
+            .subscribe(GUILD, FIRST_CHANNEL + i, Grade::F, 6000, false)
             .await?;
     }
     let report = import_sources(

@@ -178,10 +178,15 @@ enum Outcome {
 /// How often the announcer prunes the outbox.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// The message body of an announcement: the review's card under a "New review" header.
-pub fn announcement(card: &Card, nonce: &str) -> CreateMessage {
+/// The message body of an announcement: the review's card under a "New review" header, or
+/// "Regraded: B → A-" for a regrade (`regrade`: the grades before and after).
+pub fn announcement(card: &Card, nonce: &str, regrade: Option<(&str, &str)>) -> CreateMessage {
+    let header = match regrade {
+        Some((from, to)) => format!("Regraded: {from} → {to}"),
+        None => "New review".to_owned(),
+    };
     CreateMessage::new()
-        .embed(card.embed().author(CreateEmbedAuthor::new("New review")))
+        .embed(card.embed().author(CreateEmbedAuthor::new(header)))
         .allowed_mentions(no_mentions())
         .nonce(Nonce::String(nonce.to_owned()))
         .enforce_nonce(true)
@@ -393,7 +398,11 @@ impl Announcer {
                     }
                     continue;
                 };
-                let body = announcement(&card, &delivery.nonce);
+                let regrade = delivery
+                    .regrade
+                    .as_ref()
+                    .map(|(from, to)| (from.as_str(), to.as_str()));
+                let body = announcement(&card, &delivery.nonce, regrade);
                 let channel = delivery.channel_id;
                 busy.insert(channel);
                 let this = self.clone();

@@ -858,3 +858,60 @@ async fn stats_end_to_end_uploads_the_chart_as_multipart() {
 
     assert_no_violations(&fake, &bot);
 }
+
+/// `/subscribe regrades:true`: a film imported again (in another process) with another grade
+/// is announced as a regrade there, and only there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regrade_is_announced_to_channels_subscribed_with_regrades() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, bot) = started(dir.path(), &[]).await;
+    let ctx = Ctx::guild(8000, 5100, 6000, MANAGE_CHANNELS);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4201, "subscribe", json!([opt("regrades", 5, true)]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /subscribe reply", callback_of(4201), WAIT)
+        .await;
+    let text = reply.body["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("regrades"), "{text}");
+    subscribe(&fake, 4202, 5101, None, MANAGE_CHANNELS).await;
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4203, "subscriptions", json!([]), &ctx),
+    )
+    .await;
+    let list = fake
+        .wait_for("the /subscriptions reply", callback_of(4203), WAIT)
+        .await;
+    let list = list.body["data"]["content"].as_str().unwrap_or_default();
+    let line = |channel: &str| list.lines().find(|l| l.contains(channel)).unwrap_or("");
+    assert!(line("<#5100>").contains("regrades"), "{list}");
+    assert!(!line("<#5101>").contains("regrades"), "{list}");
+
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    let file = new.join("mess.txt");
+    std::fs::write(&file, review_text("A Fine Mess", 2024, "B")).unwrap();
+    assert_eq!(import(dir.path(), &[&file]).status.code(), Some(0));
+    fake.wait_created(5100, 1, WAIT).await;
+    fake.wait_created(5101, 1, WAIT).await;
+
+    std::fs::write(&file, review_text("A Fine Mess", 2024, "A-")).unwrap();
+    assert_eq!(import(dir.path(), &[&file]).status.code(), Some(0));
+    let in_5100 = fake.wait_created(5100, 2, WAIT).await;
+    let regrade = &in_5100[1];
+    assert_eq!(regrade["embeds"][0]["author"]["name"], "Regraded: B → A-");
+    assert_eq!(regrade["embeds"][0]["title"], "A Fine Mess (2024)");
+    for post in fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.is("POST", "/channels/"))
+    {
+        assert_mentions_nobody(&post.body);
+    }
+    // The channel without regrades got the new review only.
+    assert_eq!(fake.created_messages(5101).len(), 1);
+    assert_no_violations(&fake, &bot);
+}

@@ -244,19 +244,25 @@ async fn new_reviews_queue_announcements_for_matching_channels_only(pool: Sqlite
     .await;
     use marquee::store::Subscribed;
     assert_eq!(
-        store.subscribe(1, 100, Grade::F, 7).await.unwrap(),
+        store.subscribe(1, 100, Grade::F, 7, false).await.unwrap(),
         Subscribed::New
     );
     assert_eq!(
-        store.subscribe(1, 200, Grade::BPlus, 7).await.unwrap(),
+        store
+            .subscribe(1, 200, Grade::BPlus, 7, false)
+            .await
+            .unwrap(),
         Subscribed::New
     );
     assert_eq!(
-        store.subscribe(2, 300, Grade::A, 7).await.unwrap(),
+        store.subscribe(2, 300, Grade::A, 7, false).await.unwrap(),
         Subscribed::New
     );
     assert_eq!(
-        store.subscribe(2, 300, Grade::AMinus, 7).await.unwrap(),
+        store
+            .subscribe(2, 300, Grade::AMinus, 7, false)
+            .await
+            .unwrap(),
         Subscribed::Changed
     );
     import(
@@ -310,8 +316,8 @@ async fn new_reviews_queue_announcements_for_matching_channels_only(pool: Sqlite
 #[sqlx::test]
 async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    store.subscribe(1, 100, Grade::F, 7).await.unwrap();
-    store.subscribe(1, 200, Grade::F, 7).await.unwrap();
+    store.subscribe(1, 100, Grade::F, 7, false).await.unwrap();
+    store.subscribe(1, 200, Grade::F, 7, false).await.unwrap();
     import(
         &store,
         vec![
@@ -397,7 +403,10 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
 async fn the_outbox_prunes_finished_deliveries_after_the_retention(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
     for channel in [100, 200, 300, 400] {
-        store.subscribe(1, channel, Grade::F, 7).await.unwrap();
+        store
+            .subscribe(1, channel, Grade::F, 7, false)
+            .await
+            .unwrap();
     }
     import(
         &store,
@@ -807,7 +816,7 @@ async fn foreign_keys_are_on_again_on_every_connection_after_an_import() {
 #[sqlx::test]
 async fn removing_a_file_s_review_takes_its_credits_announcements_and_text(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
-    store.subscribe(1, 10, Grade::F, 7).await.unwrap();
+    store.subscribe(1, 10, Grade::F, 7, false).await.unwrap();
     import(
         &store,
         vec![
@@ -838,4 +847,74 @@ async fn removing_a_file_s_review_takes_its_credits_announcements_and_text(pool:
         .await
         .unwrap()
         .is_empty());
+}
+
+/// A film imported again with another grade is a regrade: queued for the channels that asked
+/// for regrades (and whose floor the new grade meets), once per change of grade.
+#[sqlx::test]
+async fn a_regrade_is_queued_for_channels_that_asked_once_per_change(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    store.subscribe(1, 100, Grade::F, 7, true).await.unwrap();
+    store.subscribe(1, 200, Grade::F, 7, false).await.unwrap();
+    store.subscribe(1, 300, Grade::A, 7, true).await.unwrap();
+    let regrades = |pool: SqlitePool| async move {
+        sqlx::query_as::<_, (i64, String, String, String)>(
+            "SELECT channel_id, regraded_from, regraded_to, nonce FROM deliveries
+             WHERE regraded_from IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let walk = |grade: &str| {
+        source(
+            "walk.txt",
+            review("The Long Walk", 2019, grade, "Nora Lind"),
+        )
+    };
+    import(&store, vec![walk("B")]).await;
+    assert!(
+        regrades(pool.clone()).await.is_empty(),
+        "a new film is not a regrade"
+    );
+    let new_ones = count(&pool, "deliveries").await;
+
+    import(&store, vec![walk("A-")]).await;
+    let after = regrades(pool.clone()).await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(
+        (after[0].0, after[0].1.as_str(), after[0].2.as_str()),
+        (100, "B", "A-")
+    );
+
+    // The same file again changes nothing; another grade is another regrade.
+    import(&store, vec![walk("A-")]).await;
+    assert_eq!(regrades(pool.clone()).await.len(), 1);
+    import(&store, vec![walk("A")]).await;
+    let after = regrades(pool.clone()).await;
+    let got: Vec<(i64, &str, &str)> = after
+        .iter()
+        .map(|r| (r.0, r.1.as_str(), r.2.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(100, "B", "A-"), (100, "A-", "A"), (300, "A-", "A")]
+    );
+    assert_ne!(after[0].3, after[1].3, "each regrade has its own nonce");
+    assert!(
+        after.iter().all(|r| r.3.len() <= 25),
+        "Discord takes nonces of 25 at most"
+    );
+    // An edit that keeps the grade is no regrade.
+    import(
+        &store,
+        vec![source("walk.txt", {
+            let mut text = review("The Long Walk", 2019, "A", "Nora Lind");
+            text.extend_from_slice(b"\n");
+            text
+        })],
+    )
+    .await;
+    assert_eq!(regrades(pool.clone()).await.len(), 3);
+    assert_eq!(count(&pool, "deliveries").await, new_ones + 3);
 }

@@ -24,7 +24,7 @@ fn channel_option(description: &str) -> CreateCommandOption {
         .channel_types(vec![ChannelType::Text, ChannelType::News])
 }
 
-/// `/subscribe [channel] [min_grade]`.
+/// `/subscribe [channel] [min_grade] [regrades]`.
 pub struct Subscribe;
 /// `/unsubscribe [channel]`.
 pub struct Unsubscribe;
@@ -45,6 +45,11 @@ impl SlashCommand for Subscribe {
                 .add_option(grade_choices(
                     "min_grade",
                     "Only announce reviews graded this or better (default: any)",
+                ))
+                .add_option(CreateCommandOption::new(
+                    CommandOptionType::Boolean,
+                    "regrades",
+                    "Also announce a film regraded (Regraded: B → A-) (default: no)",
                 )),
         )
     }
@@ -134,12 +139,16 @@ pub async fn subscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let guild = authorised_guild(cmd)?;
     let channel = target_channel(cmd)?;
     let floor = grade_option(cmd, "min_grade")?.unwrap_or(Grade::F);
+    let regrades = matches!(option(cmd, "regrades"), Some(ResolvedValue::Boolean(true)));
     let done = data
         .archive
         .store()
-        .subscribe(guild, channel, floor, cmd.user.id.get())
+        .subscribe(guild, channel, floor, cmd.user.id.get(), regrades)
         .await?;
-    let what = floor_text(floor);
+    let mut what = floor_text(floor);
+    if regrades {
+        what.push_str(", and regrades");
+    }
     Ok(ephemeral(&match done {
         Subscribed::New => format!("<#{channel}> will now announce {what}."),
         Subscribed::Changed => {
@@ -179,6 +188,9 @@ pub async fn list(data: &Data, cmd: &CommandInteraction) -> CommandResult {
             s.channel_id,
             floor_text(s.min_grade)
         ));
+        if s.regrades {
+            text.push_str(", and regrades");
+        }
         if let Some(reason) = s.disabled_reason {
             text.push_str(&format!(" (paused: {reason}; /subscribe again to resume)"));
         }

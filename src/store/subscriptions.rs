@@ -12,6 +12,8 @@ pub struct Subscription {
     pub guild_id: u64,
     pub channel_id: u64,
     pub min_grade: Grade,
+    /// Whether regrades are announced too.
+    pub regrades: bool,
     /// Why Discord refused the channel, when it did.
     pub disabled_reason: Option<String>,
 }
@@ -25,6 +27,8 @@ pub struct Delivery {
     pub channel_id: u64,
     pub nonce: String,
     pub attempts: i64,
+    /// For a regrade, the grades before and after; `None` for a new review.
+    pub regrade: Option<(String, String)>,
 }
 
 /// What subscribing did.
@@ -57,6 +61,7 @@ impl Store {
         channel_id: u64,
         min_grade: Grade,
         by_user: u64,
+        regrades: bool,
     ) -> anyhow::Result<Subscribed> {
         let owner: Option<i64> =
             sqlx::query_scalar("SELECT guild_id FROM subscriptions WHERE channel_id = ?")
@@ -69,10 +74,10 @@ impl Store {
         let existed = owner.is_some();
         // The WHERE keeps a channel with its guild even if another guild races this one.
         sqlx::query(
-            "INSERT INTO subscriptions (guild_id, channel_id, min_grade_rank, created_by)
-             VALUES (?, ?, ?, ?)
+            "INSERT INTO subscriptions (guild_id, channel_id, min_grade_rank, created_by, regrades)
+             VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (channel_id) DO UPDATE SET
-                 min_grade_rank = excluded.min_grade_rank,
+                 min_grade_rank = excluded.min_grade_rank, regrades = excluded.regrades,
                  disabled_at = NULL, disabled_reason = NULL
              WHERE subscriptions.guild_id = excluded.guild_id",
         )
@@ -80,6 +85,7 @@ impl Store {
         .bind(id_i64(channel_id))
         .bind(min_grade.rank())
         .bind(id_i64(by_user))
+        .bind(regrades)
         .execute(self.pool())
         .await?;
         Ok(if existed {
@@ -100,8 +106,9 @@ impl Store {
     }
 
     pub async fn subscriptions(&self, guild_id: u64) -> anyhow::Result<Vec<Subscription>> {
-        let rows: Vec<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
-            "SELECT id, guild_id, channel_id, min_grade_rank, disabled_reason FROM subscriptions
+        let rows: Vec<(i64, i64, i64, i64, bool, Option<String>)> = sqlx::query_as(
+            "SELECT id, guild_id, channel_id, min_grade_rank, regrades, disabled_reason
+             FROM subscriptions
              WHERE guild_id = ? ORDER BY channel_id",
         )
         .bind(id_i64(guild_id))
@@ -109,13 +116,16 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, guild, channel, rank, reason)| Subscription {
-                id,
-                guild_id: id_u64(guild),
-                channel_id: id_u64(channel),
-                min_grade: Grade::from_rank(rank).unwrap_or(Grade::F),
-                disabled_reason: reason,
-            })
+            .map(
+                |(id, guild, channel, rank, regrades, reason)| Subscription {
+                    id,
+                    guild_id: id_u64(guild),
+                    channel_id: id_u64(channel),
+                    min_grade: Grade::from_rank(rank).unwrap_or(Grade::F),
+                    regrades,
+                    disabled_reason: reason,
+                },
+            )
             .collect())
     }
 
@@ -127,8 +137,20 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
-        let rows: Vec<(i64, i64, i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT id, review_id, subscription_id, channel_id, nonce, attempts FROM deliveries d
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            i64,
+            i64,
+            i64,
+            i64,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+        )> = sqlx::query_as(
+            "SELECT id, review_id, subscription_id, channel_id, nonce, attempts,
+                    regraded_from, regraded_to
+             FROM deliveries d
              WHERE status = 'pending' AND next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM deliveries e
                                WHERE e.channel_id = d.channel_id AND e.status = 'pending'
@@ -142,13 +164,14 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(id, review_id, subscription_id, channel, nonce, attempts)| Delivery {
+                |(id, review_id, subscription_id, channel, nonce, attempts, from, to)| Delivery {
                     id,
                     review_id,
                     subscription_id,
                     channel_id: id_u64(channel),
                     nonce,
                     attempts,
+                    regrade: from.zip(to),
                 },
             )
             .collect())

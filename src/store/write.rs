@@ -306,7 +306,7 @@ async fn store_round(
         plan.push(match &p.review {
             Err(_) => Outcome::Failed,
             Ok((review, key)) => match existing.get(&identity(key, review.year())) {
-                Some((_, raw)) if *raw == review.raw_text => Outcome::Unchanged,
+                Some(film) if film.raw_text == review.raw_text => Outcome::Unchanged,
                 found => {
                     writes.push((review, key, &p.path));
                     if found.is_some() {
@@ -322,13 +322,14 @@ async fn store_round(
     let id_of = |review: &Review, key: &str| -> anyhow::Result<i64> {
         let film = identity(key, review.year());
         ids.get(&film)
-            .or_else(|| existing.get(&film).map(|(id, _)| id))
+            .or_else(|| existing.get(&film).map(|e| &e.id))
             .copied()
             .with_context(|| format!("the store returned no id for {}", review.title))
     };
 
     let mut added = Vec::new();
     let mut updated = Vec::new();
+    let mut regraded = Vec::new();
     let mut outcomes = Vec::with_capacity(round.len());
     for (p, outcome) in round.iter().zip(&plan) {
         outcomes.push(match &p.review {
@@ -336,7 +337,18 @@ async fn store_round(
                 let id = id_of(review, key)?;
                 match outcome {
                     Outcome::Added => added.push((id, review.grade.rank())),
-                    Outcome::Updated => updated.push(id),
+                    Outcome::Updated => {
+                        updated.push(id);
+                        let before = existing.get(&identity(key, review.year()));
+                        if let Some(before) = before.filter(|b| b.grade != review.grade.as_str()) {
+                            regraded.push(Regrade {
+                                review_id: id,
+                                from: before.grade.clone(),
+                                to: review.grade.as_str(),
+                                rank: review.grade.rank(),
+                            });
+                        }
+                    }
                     _ => {}
                 }
                 FileOutcome {
@@ -358,6 +370,7 @@ async fn store_round(
     }
 
     queue_announcements(tx, &added).await?;
+    queue_regrades(tx, &regraded).await?;
     // An updated review's credits and other titles are written afresh.
     for table in ["credits", "alt_titles"] {
         for ids in updated.chunks(ROWS) {
@@ -435,11 +448,18 @@ async fn store_round(
     Ok(outcomes)
 }
 
-/// The films of `round` already in the archive: identity → (id, raw text).
+/// A film of a round that the archive already holds.
+struct Existing {
+    id: i64,
+    raw_text: String,
+    grade: String,
+}
+
+/// The films of `round` already in the archive, by identity.
 async fn existing_films(
     tx: &mut Transaction<'_, Sqlite>,
     round: &[Parsed],
-) -> anyhow::Result<HashMap<Identity, (i64, String)>> {
+) -> anyhow::Result<HashMap<Identity, Existing>> {
     let mut keys: Vec<&str> = round
         .iter()
         .filter_map(|p| p.review.as_ref().ok())
@@ -450,23 +470,29 @@ async fn existing_films(
     let mut found = HashMap::new();
     for keys in keys.chunks(ROWS) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, title_key, year, raw_text FROM reviews WHERE title_key IN (",
+            "SELECT id, title_key, year, raw_text, grade FROM reviews WHERE title_key IN (",
         );
         let mut list = q.separated(", ");
         for key in keys {
             list.push_bind(*key);
         }
         q.push(")");
-        let rows: Vec<(i64, String, Option<i32>, String)> = q
+        let rows: Vec<(i64, String, Option<i32>, String, String)> = q
             .build_query_as()
             .persistent(cached(keys.len()))
             .fetch_all(&mut **tx)
             .await?;
         // Another year of a film in the round is just not asked for.
-        found.extend(
-            rows.into_iter()
-                .map(|(id, key, year, raw)| ((key, year), (id, raw))),
-        );
+        found.extend(rows.into_iter().map(|(id, key, year, raw, grade)| {
+            (
+                (key, year),
+                Existing {
+                    id,
+                    raw_text: raw,
+                    grade,
+                },
+            )
+        }));
     }
     Ok(found)
 }
@@ -549,6 +575,49 @@ async fn queue_announcements(
              FROM added a JOIN subscriptions s
                ON s.disabled_at IS NULL AND a.grade_rank <= s.min_grade_rank
              ORDER BY a.review_id, s.id",
+        );
+        q.build()
+            .persistent(cached(rows.len()))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A film imported again with another grade.
+struct Regrade {
+    review_id: i64,
+    from: String,
+    to: &'static str,
+    rank: u8,
+}
+
+/// The outbox: a regrade for every channel subscribed with `regrades` whose floor the new
+/// grade meets. The nonce carries the archive version the regrade made, so each regrade of a
+/// film is a message of its own.
+async fn queue_regrades(
+    tx: &mut Transaction<'_, Sqlite>,
+    regraded: &[Regrade],
+) -> anyhow::Result<()> {
+    for rows in regraded.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "WITH regraded (review_id, regraded_from, regraded_to, grade_rank) AS (",
+        );
+        q.push_values(rows, |mut row, r| {
+            row.push_bind(r.review_id)
+                .push_bind(r.from.as_str())
+                .push_bind(r.to)
+                .push_bind(r.rank);
+        });
+        q.push(
+            ") INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce,
+                                       regraded_from, regraded_to)
+             SELECT g.review_id, s.id, s.channel_id,
+                    printf('mr%x.%x.%x', g.review_id, s.id, (SELECT version FROM archive_version)),
+                    g.regraded_from, g.regraded_to
+             FROM regraded g JOIN subscriptions s
+               ON s.disabled_at IS NULL AND s.regrades = 1 AND g.grade_rank <= s.min_grade_rank
+             ORDER BY g.review_id, s.id",
         );
         q.build()
             .persistent(cached(rows.len()))
