@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use crate::search::people::PersonIndex;
 use crate::search::{SearchOutcome, TitleIndex};
-use crate::store::{self, Location, RandomFilter, Store, StoredReview};
+use crate::store::{self, RandomFilter, Store, StoredReview};
 
 /// Where an archive's reviews come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,11 +60,7 @@ pub struct Lookup {
 impl Archive {
     /// Opens the archive for reading: the database at `url` if it exists, else the sample.
     pub async fn open_for_reading(url: &str) -> anyhow::Result<Archive> {
-        let exists = match store::location(url)? {
-            Location::File(path) => path.is_file(),
-            Location::Memory => true,
-        };
-        if exists {
+        if store::exists(url)? {
             Archive::new(Store::open(url, false).await?, Origin::Database).await
         } else {
             let (store, report) = crate::sample::store().await?;

@@ -309,10 +309,8 @@ async fn save_title_index(store: &Store) -> anyhow::Result<()> {
 }
 
 async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
-    if let crate::store::Location::File(file) = crate::store::location(url)? {
-        if !file.is_file() {
-            anyhow::bail!("no database at {url}: nothing to remove");
-        }
+    if !crate::store::exists(url)? {
+        anyhow::bail!("no database at {url}: nothing to remove");
     }
     let store = Store::open(url, false).await?;
     let mut removed = Vec::new();

@@ -54,6 +54,14 @@ pub fn location(url: &str) -> anyhow::Result<Location> {
     }
 }
 
+/// Whether the database at `url` exists (an in-memory one always does).
+pub fn exists(url: &str) -> anyhow::Result<bool> {
+    Ok(match location(url)? {
+        Location::File(path) => path.is_file(),
+        Location::Memory => true,
+    })
+}
+
 impl Store {
     /// Opens (and with `create`, creates) the database at `url` and applies the migrations.
     pub async fn open(url: &str, create: bool) -> anyhow::Result<Store> {
