@@ -6,7 +6,7 @@
 //! limping on without its gateway or its announcer.
 
 use std::collections::HashMap;
-use std::future::Future;
+use std::future::{Future, IntoFuture as _};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,26 +14,44 @@ use anyhow::Context as _;
 use serenity::all::{GatewayIntents, GuildId};
 use serenity::client::{Client, ClientBuilder};
 use serenity::gateway::GatewayError;
+use serenity::http::Http;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
 use crate::announce::Announcer;
 use crate::archive::{Archive, Origin};
-use crate::bot::{http, Handler};
+use crate::bot::{http, register_over_rest, Handler};
 use crate::commands::Data;
-use crate::config::Settings;
+use crate::config::{Settings, ShardPlan, Transport};
+use crate::interactions::{router, Endpoint, Verifier};
 use crate::ops::Metrics;
 use crate::store::Store;
 
 /// The gateway task's name.
 const GATEWAY: &str = "the gateway";
+/// The HTTP interactions endpoint's task's name.
+const ENDPOINT: &str = "the interactions endpoint";
 
 /// How long the tasks get to finish once the app is stopping, before they are aborted.
 const GRACE: Duration = Duration::from_secs(10);
 
+/// How interactions reach the bot.
+enum Front {
+    /// A gateway connection (serenity's client), which also registers the commands on READY.
+    Gateway(Box<Client>, ShardPlan),
+    /// Discord's HTTP interactions endpoint, bound at build time; the commands are
+    /// registered over REST at start.
+    Http {
+        listener: tokio::net::TcpListener,
+        endpoint: Arc<Endpoint>,
+        http: Arc<Http>,
+        dev_guild: Option<GuildId>,
+    },
+}
+
 /// The bot, built and ready to run.
 pub struct App {
-    client: Client,
+    front: Front,
     /// The operations server (`ops.listen`), bound at build time.
     ops: Option<(tokio::net::TcpListener, axum::Router)>,
     announcer: Announcer,
@@ -80,21 +98,68 @@ impl App {
                 Some((listener, crate::ops::router(store.clone(), metrics.clone())))
             }
         };
-        let handler = Handler {
-            metrics,
-            data: Arc::new(Data {
-                archive: archive.clone(),
-                critic: settings.archive.critic.clone(),
-            }),
-            dev_guild: settings.discord.dev_guild.map(GuildId::new),
-            reconnected: reconnected.clone(),
+        let data = Arc::new(Data {
+            archive: archive.clone(),
+            critic: settings.archive.critic.clone(),
+        });
+        let dev_guild = settings.discord.dev_guild.map(GuildId::new);
+        let front = match settings.serve.transport {
+            Transport::Gateway => {
+                let plan = ShardPlan::parse(&settings.serve.shards, &settings.serve.shard_range)
+                    .map_err(anyhow::Error::msg)?;
+                let handler = Handler {
+                    metrics,
+                    data,
+                    dev_guild,
+                    reconnected: reconnected.clone(),
+                };
+                let client =
+                    ClientBuilder::new_with_http(http(&token, &api_base), GatewayIntents::GUILDS)
+                        .event_handler(handler)
+                        .await
+                        .context("cannot build the Discord client")?;
+                Front::Gateway(Box::new(client), plan)
+            }
+            Transport::Http => {
+                if !(settings.serve.shards.trim().is_empty()
+                    && settings.serve.shard_range.trim().is_empty())
+                {
+                    anyhow::bail!(
+                        "--shards and --shard-range split gateway connections; \
+                         --transport http has none (Discord spreads HTTP interactions itself)"
+                    );
+                }
+                let key = settings.discord.public_key.as_deref().context(
+                    "DISCORD_PUBLIC_KEY is not set: `serve --transport http` checks every                      interaction's signature with it (the Public Key on the application's                      General Information page)",
+                )?;
+                let verifier = Verifier::from_hex(key)?;
+                let addr = settings.serve.listen.trim();
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (--listen, serve.listen)"))?;
+                tracing::info!(
+                    addr = %listener.local_addr()?,
+                    path = crate::interactions::PATH,
+                    "serving the HTTP interactions endpoint"
+                );
+                let http = Arc::new(http(&token, &api_base));
+                let endpoint = Arc::new(Endpoint::new(
+                    verifier,
+                    data,
+                    http.clone(),
+                    metrics,
+                    Duration::from_millis(settings.serve.defer_after_ms),
+                ));
+                Front::Http {
+                    listener,
+                    endpoint,
+                    http,
+                    dev_guild,
+                }
+            }
         };
-        let client = ClientBuilder::new_with_http(http(&token, &api_base), GatewayIntents::GUILDS)
-            .event_handler(handler)
-            .await
-            .context("cannot build the Discord client")?;
         Ok(App {
-            client,
+            front,
             ops,
             announcer,
             archive,
@@ -110,31 +175,85 @@ impl App {
             .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
+    /// Where the HTTP interactions endpoint listens (`--transport http`; port 0 picks one).
+    pub fn interactions_addr(&self) -> Option<std::net::SocketAddr> {
+        match &self.front {
+            Front::Http { listener, .. } => listener.local_addr().ok(),
+            Front::Gateway(..) => None,
+        }
+    }
+
     /// Runs the gateway, the announcer, the index refresher and (with `ops.listen`) the
     /// operations server until `shutdown` completes
     /// (then `Ok`) or until one of them ends on its own (then that task's error, after the
     /// others have stopped).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let App {
-            mut client,
+            front,
             ops,
             announcer,
             archive,
             interval,
             reconnected,
         } = self;
-        let shards = client.shard_manager.clone();
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Tasks::default();
-        tasks.spawn(GATEWAY, async move {
-            client.start().await.map_err(|err| match err {
-                serenity::Error::Gateway(GatewayError::InvalidAuthentication) => anyhow::anyhow!(
-                    "Discord refused the token: check DISCORD_TOKEN (Bot > Reset Token at \
-                     https://discord.com/developers/applications)"
-                ),
-                other => anyhow::Error::new(other).context("the Discord connection failed"),
-            })
-        });
+        let shards = match front {
+            Front::Gateway(mut client, plan) => {
+                let shards = client.shard_manager.clone();
+                tasks.spawn(GATEWAY, async move {
+                    let started = match plan {
+                        ShardPlan::Single => client.start().await,
+                        ShardPlan::Auto => client.start_autosharded().await,
+                        // serenity's range includes its end.
+                        ShardPlan::Range { first, last, total } => {
+                            tracing::info!(first, last, total, "connecting shards");
+                            client.start_shard_range(first..last, total).await
+                        }
+                    };
+                    started.map_err(|err| match err {
+                        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => {
+                            anyhow::anyhow!(
+                                "Discord refused the token: check DISCORD_TOKEN (Bot > Reset \
+                                 Token at https://discord.com/developers/applications)"
+                            )
+                        }
+                        other => anyhow::Error::new(other).context("the Discord connection failed"),
+                    })
+                });
+                Some(shards)
+            }
+            Front::Http {
+                listener,
+                endpoint,
+                http,
+                dev_guild,
+            } => {
+                let mut stopping = stopped.clone();
+                tasks.spawn(ENDPOINT, async move {
+                    // Registration runs beside the endpoint: Discord checks the endpoint
+                    // (with a PING) before it sends anything else. Only a refused token
+                    // ends it early, and then the app.
+                    let registering = async move { register_over_rest(&http, dev_guild).await };
+                    let serving = axum::serve(listener, router(endpoint.clone()))
+                        .with_graceful_shutdown(async move {
+                            let _ = stopping.wait_for(|stop| *stop).await;
+                        })
+                        .into_future();
+                    tokio::pin!(serving);
+                    let served = tokio::select! {
+                        served = &mut serving => served,
+                        registered = registering => match registered {
+                            Ok(()) => serving.await,
+                            Err(err) => return Err(err),
+                        },
+                    };
+                    endpoint.drain(GRACE / 2).await;
+                    served.context("the interactions endpoint failed")
+                });
+                None
+            }
+        };
         let announcing = stopped.clone();
         tasks.spawn("the announcer", async move {
             announcer.run(interval, announcing, reconnected).await;
@@ -172,7 +291,7 @@ impl App {
         let _ = stop.send(true);
         // A gateway that has ended has no shard left to close (serenity would wait 5 s for
         // each one's answer).
-        if !matches!(failure, Some((GATEWAY, _))) {
+        if let Some(shards) = shards.filter(|_| !matches!(failure, Some((GATEWAY, _)))) {
             shards.shutdown_all().await;
         }
         tasks.finish().await;

@@ -71,25 +71,7 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
         self.reconnected.notify_one();
-        let definitions = commands::definitions();
-        let mut pause = Duration::from_secs(1);
-        for attempt in 1..=3 {
-            let registered = match self.dev_guild {
-                Some(guild) => guild.set_commands(&ctx.http, definitions.clone()).await,
-                None => Command::set_global_commands(&ctx.http, definitions.clone()).await,
-            };
-            match registered {
-                Ok(list) => {
-                    tracing::info!(commands = list.len(), guild = ?self.dev_guild, "commands registered");
-                    return;
-                }
-                Err(err) => {
-                    tracing::error!(attempt, error = %describe(&err), "cannot register the commands")
-                }
-            }
-            tokio::time::sleep(pause).await;
-            pause *= 2;
-        }
+        register_commands(&ctx.http, self.dev_guild).await;
     }
 
     async fn resume(&self, _ctx: Context, _resumed: ResumedEvent) {
@@ -117,7 +99,7 @@ impl EventHandler for Handler {
             commands::dispatch(&data, &interaction).await
         });
         let (reply, outcome) = match answering.await {
-            Ok(Some(reply)) => (reply, "answered"),
+            Ok(Some(reply)) => (reply.into_response(), "answered"),
             Ok(None) => {
                 self.metrics
                     .interaction(&command, "unanswered", arrived.elapsed());
@@ -138,10 +120,66 @@ impl EventHandler for Handler {
     }
 }
 
+/// Registers every command with one bulk overwrite, in `dev_guild` or globally; tries three
+/// times, then leaves the error in the log (the bot still answers commands registered before).
+pub async fn register_commands(http: &Http, dev_guild: Option<GuildId>) -> bool {
+    let definitions = commands::definitions();
+    let mut pause = Duration::from_secs(1);
+    for attempt in 1..=3 {
+        let registered = match dev_guild {
+            Some(guild) => guild.set_commands(http, definitions.clone()).await,
+            None => Command::set_global_commands(http, definitions.clone()).await,
+        };
+        match registered {
+            Ok(list) => {
+                tracing::info!(commands = list.len(), guild = ?dev_guild, "commands registered");
+                return true;
+            }
+            Err(err) => {
+                tracing::error!(attempt, error = %describe(&err), "cannot register the commands")
+            }
+        }
+        if attempt < 3 {
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+    }
+    false
+}
+
+/// Without a gateway (`--transport http`) nothing says which application the token is for:
+/// asks Discord (retrying while it is unreachable, with pauses up to a minute), then
+/// registers the commands. Fails only when Discord refuses the token.
+pub async fn register_over_rest(http: &Http, dev_guild: Option<GuildId>) -> anyhow::Result<()> {
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match http.get_current_application_info().await {
+            Ok(app) => {
+                http.set_application_id(app.id);
+                register_commands(http, dev_guild).await;
+                return Ok(());
+            }
+            Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r)))
+                if r.status_code.as_u16() == 401 =>
+            {
+                anyhow::bail!(
+                    "Discord refused the token: check DISCORD_TOKEN (Bot > Reset Token at \
+                     https://discord.com/developers/applications)"
+                )
+            }
+            Err(err) => {
+                tracing::warn!(error = %describe(&err), ?pause, "cannot read the application's id; trying again")
+            }
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(60));
+    }
+}
+
 /// Fault injection for the tests, in debug builds only: a command named by
 /// `MARQUEE_TEST_PANIC_IN` panics, as a bug would.
 #[cfg(debug_assertions)]
-fn injected_panic(interaction: &Interaction) {
+pub(crate) fn injected_panic(interaction: &Interaction) {
     if let Interaction::Command(cmd) = interaction {
         if std::env::var_os("MARQUEE_TEST_PANIC_IN").is_some_and(|name| name == *cmd.data.name) {
             panic!(
@@ -173,7 +211,7 @@ pub fn after_failure(status: Option<u16>, code: Option<isize>) -> AfterFailure {
     }
 }
 
-fn failure_of(err: &serenity::Error) -> AfterFailure {
+pub(crate) fn failure_of(err: &serenity::Error) -> AfterFailure {
     match err {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
             after_failure(Some(r.status_code.as_u16()), Some(r.error.code))
@@ -184,7 +222,7 @@ fn failure_of(err: &serenity::Error) -> AfterFailure {
 }
 
 /// An error for the log, without URLs: a callback's URL holds the interaction's token.
-fn describe(err: &serenity::Error) -> String {
+pub(crate) fn describe(err: &serenity::Error) -> String {
     match err {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
             format!(

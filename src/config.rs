@@ -20,6 +20,125 @@ pub struct Settings {
     pub import: crate::review::Limits,
     #[serde(default)]
     pub ops: OpsSettings,
+    #[serde(default)]
+    pub serve: ServeSettings,
+}
+
+/// How `serve` receives interactions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// A gateway connection (a websocket to Discord): interactions arrive as events.
+    #[default]
+    Gateway,
+    /// Discord's HTTP interactions endpoint: Discord POSTs each interaction to
+    /// `serve.listen`; no gateway connection.
+    Http,
+}
+
+/// `serve`'s front end.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ServeSettings {
+    #[serde(default)]
+    pub transport: Transport,
+    /// Where the HTTP interactions endpoint listens (`--transport http`).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Over HTTP, a command still working after this long is answered with a deferred
+    /// reply, and its answer edits that reply when it is ready (Discord waits 3 s for the
+    /// first answer).
+    #[serde(default = "default_defer_after_ms")]
+    pub defer_after_ms: u64,
+    /// Gateway shards: empty for one, `auto` for as many as Discord recommends, or a number.
+    #[serde(default)]
+    pub shards: String,
+    /// The shards this process runs, `A..B` (A up to B, not including it) or `A..=B`; empty
+    /// for all of them.
+    #[serde(default)]
+    pub shard_range: String,
+}
+
+/// Which gateway shards this process connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardPlan {
+    /// One shard, all guilds.
+    Single,
+    /// As many shards as Discord recommends (`GET /gateway/bot`), all in this process.
+    Auto,
+    /// Shards `first..=last` of `total`: the guilds whose `(id >> 22) % total` is in range.
+    Range { first: u32, last: u32, total: u32 },
+}
+
+impl ShardPlan {
+    /// Reads `serve.shards` (`--shards`) and `serve.shard_range` (`--shard-range`).
+    pub fn parse(shards: &str, range: &str) -> Result<ShardPlan, String> {
+        let (shards, range) = (shards.trim(), range.trim());
+        let total = match shards {
+            "" | "auto" if !range.is_empty() => {
+                return Err(format!(
+                    "--shard-range {range} needs --shards N: a range is a part of a known number of shards"
+                ))
+            }
+            "" => return Ok(ShardPlan::Single),
+            "auto" => return Ok(ShardPlan::Auto),
+            n => match n.parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(format!(
+                        "--shards {n}: expected a number of shards (1 or more) or `auto`"
+                    ))
+                }
+            },
+        };
+        if range.is_empty() {
+            return Ok(ShardPlan::Range {
+                first: 0,
+                last: total - 1,
+                total,
+            });
+        }
+        let bad = || {
+            format!(
+                "--shard-range {range}: expected A..B (shards A up to B, not including it) or \
+                 A..=B, within the {total} shards of --shards"
+            )
+        };
+        let (first, last) = if let Some((a, b)) = range.split_once("..=") {
+            let a: u32 = a.trim().parse().map_err(|_| bad())?;
+            let b: u32 = b.trim().parse().map_err(|_| bad())?;
+            (a, b)
+        } else if let Some((a, b)) = range.split_once("..") {
+            let a: u32 = a.trim().parse().map_err(|_| bad())?;
+            let b: u32 = b.trim().parse().map_err(|_| bad())?;
+            (a, b.checked_sub(1).ok_or_else(bad)?)
+        } else {
+            return Err(bad());
+        };
+        if first > last || last >= total {
+            return Err(bad());
+        }
+        Ok(ShardPlan::Range { first, last, total })
+    }
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        ServeSettings {
+            transport: Transport::default(),
+            listen: default_listen(),
+            defer_after_ms: default_defer_after_ms(),
+            shards: String::new(),
+            shard_range: String::new(),
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+
+fn default_defer_after_ms() -> u64 {
+    2000
 }
 
 /// `serve`'s operations endpoints.
@@ -36,6 +155,10 @@ pub struct DiscordSettings {
     pub token: Option<SecretString>,
     pub api_base: String,
     pub dev_guild: Option<u64>,
+    /// From `DISCORD_PUBLIC_KEY`: the application's public key (64 hex digits), which
+    /// verifies the signature on every request to the HTTP interactions endpoint.
+    #[serde(default)]
+    pub public_key: Option<String>,
     pub announce_interval_seconds: u64,
     /// How many days sent and dropped announcements stay in the outbox before they are pruned.
     pub outbox_retention_days: u32,
@@ -105,6 +228,7 @@ impl Settings {
             ("DISCORD_TOKEN", "discord.token"),
             ("DISCORD_API_BASE", "discord.api_base"),
             ("MARQUEE_DEV_GUILD", "discord.dev_guild"),
+            ("DISCORD_PUBLIC_KEY", "discord.public_key"),
         ] {
             if let Some(value) = env.var(var) {
                 builder = builder.set_override(key, value)?;
@@ -190,6 +314,52 @@ mod tests {
             !format!("{s:?}").contains("sekrit"),
             "the token leaked into Debug"
         );
+    }
+
+    #[test]
+    fn shard_plans_are_read_from_the_two_options() {
+        use ShardPlan::*;
+        assert_eq!(ShardPlan::parse("", ""), Ok(Single));
+        assert_eq!(ShardPlan::parse("auto", ""), Ok(Auto));
+        assert_eq!(
+            ShardPlan::parse("4", ""),
+            Ok(Range {
+                first: 0,
+                last: 3,
+                total: 4
+            })
+        );
+        assert_eq!(
+            ShardPlan::parse("4", "2..4"),
+            Ok(Range {
+                first: 2,
+                last: 3,
+                total: 4
+            })
+        );
+        assert_eq!(
+            ShardPlan::parse(" 4 ", "0..=1"),
+            Ok(Range {
+                first: 0,
+                last: 1,
+                total: 4
+            })
+        );
+        for (shards, range, says) in [
+            ("", "0..2", "needs --shards"),
+            ("auto", "0..2", "needs --shards"),
+            ("0", "", "--shards 0"),
+            ("many", "", "--shards many"),
+            ("4", "2..2", "--shard-range 2..2"),
+            ("4", "3..1", "--shard-range 3..1"),
+            ("4", "2..5", "--shard-range 2..5"),
+            ("4", "0..=4", "--shard-range 0..=4"),
+            ("4", "2", "--shard-range 2"),
+            ("4", "a..b", "--shard-range a..b"),
+        ] {
+            let err = ShardPlan::parse(shards, range).expect_err(range);
+            assert!(err.contains(says), "{shards} {range}: {err}");
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! - [`present`]: a review → the embed, the interaction response, text and JSON.
 //! - [`archive`], [`import`], [`sample`]: what the commands do, over the pieces above.
 //! - [`config`], [`cli`]: settings and the command line.
-//! - [`app`], [`bot`]: `marquee serve`, its supervised tasks and the gateway glue.
+//! - [`app`], [`bot`], [`interactions`]: `marquee serve`, its supervised tasks, the gateway
+//!   glue and the HTTP interactions endpoint.
 
 pub mod announce;
 pub mod app;
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod import;
+pub mod interactions;
 pub mod ops;
 pub mod present;
 pub mod review;

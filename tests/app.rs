@@ -244,3 +244,58 @@ async fn an_ops_address_that_cannot_be_bound_names_the_setting() {
     let err = format!("{err:#}");
     assert!(err.contains("ops.listen") && err.contains(&addr), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_range_connects_just_those_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    fake.require_token(TOKEN);
+    // Shards 1 and 2 of 3: another process would run shard 0.
+    let (settings, url) = settings_with(
+        dir.path(),
+        &fake,
+        &[
+            ("MARQUEE__SERVE__SHARDS", "3"),
+            ("MARQUEE__SERVE__SHARD_RANGE", "1..3"),
+        ],
+    )
+    .await;
+    let app = App::build(&settings, &url).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    // serenity starts one shard every 5 s.
+    fake.wait_ready_count(2, WAIT).await;
+    let mut identified: Vec<serde_json::Value> = fake
+        .gateway_received()
+        .into_iter()
+        .filter(|p| p["op"] == 2)
+        .map(|p| p["d"]["shard"].clone())
+        .collect();
+    identified.sort_by_key(|s| s[0].as_u64());
+    assert_eq!(identified, vec![json!([1, 3]), json!([2, 3])]);
+
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(WAIT, running).await.unwrap().unwrap();
+    assert!(ended.is_ok(), "{ended:?}");
+}
+
+#[tokio::test]
+async fn a_shard_range_without_a_shard_count_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let vars = Vars(vec![
+        ("DATABASE_URL".into(), url.clone()),
+        ("DISCORD_TOKEN".into(), TOKEN.into()),
+        ("DISCORD_API_BASE".into(), "http://127.0.0.1:9".into()),
+        ("MARQUEE__SERVE__SHARD_RANGE".into(), "0..2".into()),
+    ]);
+    let settings = Settings::load(dir.path(), &vars).unwrap();
+    let err = App::build(&settings, &url)
+        .await
+        .err()
+        .expect("a range of an unknown number of shards");
+    let err = format!("{err:#}");
+    assert!(err.contains("--shard-range 0..2 needs --shards"), "{err}");
+}

@@ -85,7 +85,7 @@ pub enum Command {
     /// Needs DISCORD_TOKEN. DISCORD_API_BASE replaces https://discord.com (for a proxy);
     /// MARQUEE_DEV_GUILD registers the commands to one guild instead of globally. Stops on
     /// Ctrl-C or SIGTERM.
-    Serve,
+    Serve(ServeArgs),
     /// Pick a random review at or above a grade.
     Random {
         /// The lowest grade to pick from: A+, A, A-, B+ … F.
@@ -121,6 +121,43 @@ pub enum Command {
     Stats(browse::StatsArgs),
 }
 
+/// `marquee serve`'s options; each overrides its `serve.*` setting.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// How interactions arrive: `gateway` (a websocket to Discord) or `http` (Discord POSTs
+    /// them to /interactions on --listen; needs DISCORD_PUBLIC_KEY).
+    #[arg(long, value_enum)]
+    pub transport: Option<crate::config::Transport>,
+    /// Where the HTTP interactions endpoint listens, e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Gateway shards: a number, or `auto` for as many as Discord recommends (default one).
+    #[arg(long, value_name = "N|auto")]
+    pub shards: Option<String>,
+    /// The shards this process runs, `A..B` (A up to B, not including it) or `A..=B`, so
+    /// that several processes split the guilds (default: all of --shards).
+    #[arg(long, value_name = "A..B")]
+    pub shard_range: Option<String>,
+}
+
+impl ServeArgs {
+    /// The settings with these options applied.
+    pub fn apply(&self, settings: &mut Settings) {
+        if let Some(transport) = self.transport {
+            settings.serve.transport = transport;
+        }
+        if let Some(listen) = &self.listen {
+            settings.serve.listen = listen.clone();
+        }
+        if let Some(shards) = &self.shards {
+            settings.serve.shards = shards.clone();
+        }
+        if let Some(range) = &self.shard_range {
+            settings.serve.shard_range = range.clone();
+        }
+    }
+}
+
 /// How a review is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -150,7 +187,7 @@ pub fn database_url(db: &str) -> anyhow::Result<String> {
 impl Cli {
     /// Whether the command runs the bot (which wants a multi-threaded runtime).
     pub fn serves(&self) -> bool {
-        matches!(self.command, Command::Serve)
+        matches!(self.command, Command::Serve(_))
     }
 }
 
@@ -208,7 +245,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             archive.leak_indexes();
             answered
         }
-        Command::Serve => {
+        Command::Serve(args) => {
+            let mut settings = settings;
+            args.apply(&mut settings);
             crate::bot::serve(&settings, &url).await?;
             Ok(ExitCode::SUCCESS)
         }

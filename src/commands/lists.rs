@@ -173,7 +173,7 @@ pub async fn component<L: Listing>(
                 .allowed_mentions(no_mentions())
         }
     };
-    Ok(CreateInteractionResponse::UpdateMessage(message))
+    Ok(CreateInteractionResponse::UpdateMessage(message).into())
 }
 
 fn expired<L: Listing>() -> CommandError {

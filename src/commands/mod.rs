@@ -15,8 +15,8 @@ pub mod top;
 use std::sync::Arc;
 
 use serenity::all::{
-    CommandInteraction, CommandOptionType, ComponentInteraction, CreateAutocompleteResponse,
-    CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    CommandInteraction, CommandOptionType, ComponentInteraction, CreateAttachment,
+    CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInteractionResponse,
     CreateInteractionResponseMessage, Interaction, ResolvedOption, ResolvedValue,
 };
 
@@ -41,7 +41,59 @@ pub enum CommandError {
     Internal(#[from] anyhow::Error),
 }
 
-pub type CommandResult = Result<CreateInteractionResponse, CommandError>;
+pub type CommandResult = Result<Reply, CommandError>;
+
+/// A command's answer: the interaction response, and the files it attaches (the `/stats`
+/// chart) kept apart, so that each transport can send them its own way — the gateway's
+/// callback as one multipart request, the HTTP endpoint as a deferred reply and then a
+/// multipart edit (Discord takes no files in an HTTP response).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub response: CreateInteractionResponse,
+    pub files: Vec<CreateAttachment>,
+}
+
+impl Reply {
+    /// A reply that carries `file` (its embed refers to it as `attachment://<name>`).
+    pub fn with_file(mut self, file: CreateAttachment) -> Reply {
+        self.files.push(file);
+        self
+    }
+
+    /// The response with its files attached, as serenity sends it in one request.
+    pub fn into_response(self) -> CreateInteractionResponse {
+        let Reply { response, files } = self;
+        if files.is_empty() {
+            return response;
+        }
+        match response {
+            CreateInteractionResponse::Message(m) => {
+                CreateInteractionResponse::Message(m.files(files))
+            }
+            CreateInteractionResponse::UpdateMessage(m) => {
+                CreateInteractionResponse::UpdateMessage(m.files(files))
+            }
+            CreateInteractionResponse::Defer(m) => CreateInteractionResponse::Defer(m.files(files)),
+            other => other,
+        }
+    }
+}
+
+impl From<CreateInteractionResponse> for Reply {
+    fn from(response: CreateInteractionResponse) -> Reply {
+        Reply {
+            response,
+            files: Vec::new(),
+        }
+    }
+}
+
+/// The JSON body of the response, with its files listed as `attachments`.
+impl serde::Serialize for Reply {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.clone().into_response().serialize(serializer)
+    }
+}
 
 /// A slash command: its definition, its handler, its autocomplete and its components, in one
 /// place. [`COMMANDS`] lists them all; registration and dispatch both read that list.
@@ -56,11 +108,15 @@ pub trait SlashCommand: Send + Sync {
 
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult;
 
+    /// Whether the command answers only the user who asked (a deferred reply must say so
+    /// before the answer is known).
+    fn ephemeral(&self) -> bool {
+        false
+    }
+
     /// Suggestions for the option being typed.
     async fn autocomplete(&self, _data: &Data, _ac: &CommandInteraction) -> CommandResult {
-        Ok(CreateInteractionResponse::Autocomplete(
-            CreateAutocompleteResponse::new(),
-        ))
+        Ok(CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new()).into())
     }
 
     /// A press or a choice on one of the command's components; `rest` is the custom id after
@@ -96,12 +152,17 @@ pub fn definitions() -> Vec<CreateCommand> {
     COMMANDS.iter().map(|c| c.definition()).collect()
 }
 
+/// Whether the command `name` answers only the user who asked.
+pub fn replies_ephemeral(name: &str) -> bool {
+    command(name).is_some_and(|c| c.ephemeral())
+}
+
 fn command(name: &str) -> Option<&'static dyn SlashCommand> {
     COMMANDS.iter().copied().find(|c| c.name() == name)
 }
 
 /// Answers any interaction; `None` for the kinds marquee does not handle (pings, modals).
-pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<CreateInteractionResponse> {
+pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<Reply> {
     let (what, result) = match interaction {
         Interaction::Command(cmd) => {
             let result = match command(&cmd.data.name) {
@@ -121,7 +182,8 @@ pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<CreateIn
                 Some(c) => c.autocomplete(data, ac).await,
                 None => Ok(CreateInteractionResponse::Autocomplete(
                     CreateAutocompleteResponse::new(),
-                )),
+                )
+                .into()),
             };
             (format!("autocomplete /{}", ac.data.name), result)
         }
@@ -142,11 +204,11 @@ pub async fn dispatch(data: &Data, interaction: &Interaction) -> Option<CreateIn
         _ => return None,
     };
     Some(match result {
-        Ok(response) => response,
-        Err(CommandError::User(message)) => ephemeral(&message),
+        Ok(reply) => reply,
+        Err(CommandError::User(message)) => ephemeral(&message).into(),
         Err(CommandError::Internal(err)) => {
             tracing::error!(interaction = %what, error = ?err, "command failed");
-            apology()
+            apology().into()
         }
     })
 }

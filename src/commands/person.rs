@@ -64,9 +64,10 @@ impl SlashCommand for Person {
             person: best.id,
             role,
         };
-        Ok(CreateInteractionResponse::Message(
-            lists::message(data, &listing, 0, carried).await?,
-        ))
+        Ok(
+            CreateInteractionResponse::Message(lists::message(data, &listing, 0, carried).await?)
+                .into(),
+        )
     }
 
     async fn autocomplete(&self, data: &Data, ac: &CommandInteraction) -> CommandResult {
@@ -102,7 +103,8 @@ impl SlashCommand for Person {
         let listing = PersonList { person, role };
         Ok(CreateInteractionResponse::UpdateMessage(
             lists::message(data, &listing, 0, carried).await?,
-        ))
+        )
+        .into())
     }
 }
 
@@ -212,7 +214,8 @@ pub async fn autocomplete_people(
         .collect();
     Ok(CreateInteractionResponse::Autocomplete(
         CreateAutocompleteResponse::new().set_choices(choices),
-    ))
+    )
+    .into())
 }
 
 /// The menu of everyone who fits an ambiguous name, `chosen` marked.

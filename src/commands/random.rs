@@ -102,16 +102,12 @@ pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
         min_grade: grade_option(cmd, "min_grade")?.unwrap_or(Grade::AMinus),
         decade: integer_option(cmd, "decade").and_then(|d| i32::try_from(d).ok()),
     };
-    Ok(CreateInteractionResponse::Message(
-        pick(data, filter).await?,
-    ))
+    Ok(CreateInteractionResponse::Message(pick(data, filter).await?).into())
 }
 
 /// "Another one": the message shows a new pick under the same filter.
 pub async fn another(data: &Data, component: &ComponentInteraction) -> CommandResult {
     let filter = parse_button_id(&component.data.custom_id)
         .ok_or_else(|| CommandError::User("This button has expired; run /random again.".into()))?;
-    Ok(CreateInteractionResponse::UpdateMessage(
-        pick(data, filter).await?,
-    ))
+    Ok(CreateInteractionResponse::UpdateMessage(pick(data, filter).await?).into())
 }

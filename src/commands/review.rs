@@ -145,7 +145,7 @@ pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
         .ok_or_else(|| CommandError::User("Tell me a film's title.".into()))?;
     let year = integer_option(cmd, "year").and_then(|y| i32::try_from(y).ok());
     let lookup = data.archive.lookup(title, year, MENU_OPTIONS + 1).await?;
-    Ok(reply(&lookup, title, &data.critic))
+    Ok(reply(&lookup, title, &data.critic).into())
 }
 
 /// Autocomplete for `/review title`: up to 25 `Title (Year) — Grade` choices, best first. The
@@ -167,7 +167,8 @@ pub async fn autocomplete(data: &Data, ac: &CommandInteraction) -> CommandResult
         .collect();
     Ok(CreateInteractionResponse::Autocomplete(
         CreateAutocompleteResponse::new().set_choices(choices),
-    ))
+    )
+    .into())
 }
 
 /// A choice from the menu of an ambiguous match: the message now shows that film, and the
@@ -209,5 +210,5 @@ pub async fn pick(data: &Data, component: &ComponentInteraction) -> CommandResul
     if !options.is_empty() {
         message = message.components(vec![pick_menu(options)]);
     }
-    Ok(CreateInteractionResponse::UpdateMessage(message))
+    Ok(CreateInteractionResponse::UpdateMessage(message).into())
 }

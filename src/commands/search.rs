@@ -38,9 +38,12 @@ impl SlashCommand for Search {
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
         let text = string_option(cmd, "text").unwrap_or("");
         let listing = SearchList::new(text)?;
-        Ok(CreateInteractionResponse::Message(
-            lists::message(data, &listing, 0, Vec::new()).await?,
-        ))
+        Ok(
+            CreateInteractionResponse::Message(
+                lists::message(data, &listing, 0, Vec::new()).await?,
+            )
+            .into(),
+        )
     }
 
     async fn component(

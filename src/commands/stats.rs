@@ -8,7 +8,7 @@ use serenity::all::{
 
 use super::person::{autocomplete_people, person_option, resolve};
 use super::{
-    decade, decade_option, string_option, CommandError, CommandResult, Data, SlashCommand,
+    decade, decade_option, string_option, CommandError, CommandResult, Data, Reply, SlashCommand,
 };
 use crate::present::chart::{self, FILE_NAME};
 use crate::present::lists::{films, scope_label};
@@ -70,12 +70,12 @@ impl SlashCommand for Stats {
                 .await
                 .map_err(anyhow::Error::from)??
         };
-        Ok(CreateInteractionResponse::Message(
+        Ok(Reply::from(CreateInteractionResponse::Message(
             CreateInteractionResponseMessage::new()
                 .embed(embed(&title, &counts))
-                .add_file(CreateAttachment::bytes(png, FILE_NAME).description(alt_text(&counts)))
                 .allowed_mentions(no_mentions()),
         ))
+        .with_file(CreateAttachment::bytes(png, FILE_NAME).description(alt_text(&counts))))
     }
 
     async fn autocomplete(&self, data: &Data, ac: &CommandInteraction) -> CommandResult {

@@ -57,6 +57,10 @@ impl SlashCommand for Subscribe {
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
         subscribe(data, cmd).await
     }
+
+    fn ephemeral(&self) -> bool {
+        true
+    }
 }
 
 #[serenity::async_trait]
@@ -76,6 +80,10 @@ impl SlashCommand for Unsubscribe {
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
         unsubscribe(data, cmd).await
     }
+
+    fn ephemeral(&self) -> bool {
+        true
+    }
 }
 
 #[serenity::async_trait]
@@ -93,6 +101,10 @@ impl SlashCommand for Subscriptions {
 
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
         list(data, cmd).await
+    }
+
+    fn ephemeral(&self) -> bool {
+        true
     }
 }
 
@@ -159,7 +171,8 @@ pub async fn subscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult {
                 "That channel belongs to another server.".into(),
             ))
         }
-    }))
+    })
+    .into())
 }
 
 pub async fn unsubscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult {
@@ -170,16 +183,15 @@ pub async fn unsubscribe(data: &Data, cmd: &CommandInteraction) -> CommandResult
         format!("<#{channel}> will no longer announce new reviews.")
     } else {
         format!("<#{channel}> was not subscribed.")
-    }))
+    })
+    .into())
 }
 
 pub async fn list(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let guild = authorised_guild(cmd)?;
     let subs = data.archive.store().subscriptions(guild).await?;
     if subs.is_empty() {
-        return Ok(ephemeral(
-            "No channel here announces new reviews. Use /subscribe.",
-        ));
+        return Ok(ephemeral("No channel here announces new reviews. Use /subscribe.").into());
     }
     let mut text = String::from("Channels that announce new reviews:");
     for s in subs {
@@ -195,5 +207,5 @@ pub async fn list(data: &Data, cmd: &CommandInteraction) -> CommandResult {
             text.push_str(&format!(" (paused: {reason}; /subscribe again to resume)"));
         }
     }
-    Ok(ephemeral(&text))
+    Ok(ephemeral(&text).into())
 }

@@ -43,9 +43,12 @@ impl SlashCommand for Top {
 
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
         let listing = TopList::from_options(data, cmd).await?;
-        Ok(CreateInteractionResponse::Message(
-            lists::message(data, &listing, 0, Vec::new()).await?,
-        ))
+        Ok(
+            CreateInteractionResponse::Message(
+                lists::message(data, &listing, 0, Vec::new()).await?,
+            )
+            .into(),
+        )
     }
 
     async fn autocomplete(&self, data: &Data, ac: &CommandInteraction) -> CommandResult {

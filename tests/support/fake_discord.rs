@@ -824,6 +824,67 @@ impl FakeDiscord {
         }
     }
 
+    /// Discord's side of an HTTP interactions endpoint: POSTs the interaction `d` to `url`,
+    /// signed by `key` as Discord signs (hex Ed25519 over the timestamp and the body, in
+    /// `X-Signature-Ed25519` and `X-Signature-Timestamp`), and takes a 200's JSON body as the
+    /// interaction's response. That body is recorded as a `POST
+    /// /interactions/{id}/{token}/callback` (so [`FakeDiscord::violations`] checks it against
+    /// the spec and `wait_for` finds it) and has that route's effects: a message or a
+    /// deferral becomes the original response that `@original` edits act on. Returns the
+    /// status and the body (JSON, or the text as a JSON string).
+    pub async fn post_interaction(
+        &self,
+        url: &str,
+        key: &ed25519_dalek::SigningKey,
+        d: &Value,
+    ) -> (u16, Value) {
+        use ed25519_dalek::Signer as _;
+        let body = d.to_string();
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|t| t.as_secs())
+            .unwrap_or(0)
+            .to_string();
+        let signature = key.sign(format!("{timestamp}{body}").as_bytes());
+        {
+            let mut st = self.shared.lock();
+            st.note_interaction(d);
+        }
+        let answer = http_client()
+            .post(url)
+            .header("content-type", "application/json")
+            .header("x-signature-ed25519", hex_lower(&signature.to_bytes()))
+            .header("x-signature-timestamp", timestamp)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("POST {url}: {err}"));
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap_or_default();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if status == 200 {
+            let id = d["id"].as_str().unwrap_or_default().to_string();
+            let token = d["token"].as_str().unwrap_or_default().to_string();
+            let received_at = Instant::now();
+            let mut st = self.shared.lock();
+            callback(&mut st, &id, &token, &value, &[], received_at);
+            st.requests.push(Recorded {
+                method: "POST".into(),
+                path: format!("{API_PREFIX}/interactions/{id}/{token}/callback"),
+                query: None,
+                headers: BTreeMap::new(),
+                body: value.clone(),
+                files: Vec::new(),
+                status: 204,
+                received_at,
+                authorization: None,
+            });
+            drop(st);
+            self.shared.bump();
+        }
+        (status, value)
+    }
+
     /// Closes the bot's gateway connection with code 4000 (reconnectable); serenity then
     /// reconnects and resumes. Does nothing when no bot is connected.
     pub async fn disconnect_gateway(&self) {
@@ -1974,6 +2035,24 @@ fn default_answer(
         }
         _ => Answer::not_found(),
     }
+}
+
+/// A client for the requests the fake itself makes (to an HTTP interactions endpoint), never
+/// through a proxy.
+fn http_client() -> reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("a plain HTTP client")
+        })
+        .clone()
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn application() -> Value {
