@@ -86,6 +86,24 @@ pub struct Announcer {
     /// A send failed because Discord itself is in trouble: the next one goes alone, and more
     /// follow only once it is answered.
     trouble: Arc<AtomicBool>,
+    /// This announcer's name on the deliveries it claims (unique per process).
+    owner: Arc<str>,
+    /// How long a claim holds before another process may take the delivery over.
+    lease: Duration,
+}
+
+/// How long a claimed delivery is this process's by default: well past one send (a pacer
+/// turn and a request of at most [`SEND_TIMEOUT`]). A process that dies leaves its claims to
+/// the others after this long.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+/// A name for this process's claims: its pid and the time it started, in nanoseconds.
+fn claim_owner() -> String {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{}-{started:x}", std::process::id())
 }
 
 /// Paces requests to a global limit ahead of it: at most `limit` start in any `window`, and
@@ -255,7 +273,15 @@ impl Announcer {
             retention: chrono::Duration::days(30),
             pacer: Arc::new(Pacer::new(GLOBAL_LIMIT, GLOBAL_WINDOW)),
             trouble: Arc::new(AtomicBool::new(false)),
+            owner: claim_owner().into(),
+            lease: DEFAULT_LEASE,
         })
+    }
+
+    /// Claims deliveries for `lease` (at least a second) instead of [`DEFAULT_LEASE`].
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_secs(1));
+        self
     }
 
     /// Keeps sent and dropped deliveries for `days` (at least one) before pruning them.
@@ -344,7 +370,9 @@ impl Announcer {
     /// Up to [`MAX_IN_FLIGHT`] are in flight at once, one per channel, each waiting for its
     /// turn from the [`Pacer`]; only one while Discord is in trouble. A delivery is taken from
     /// the outbox only when its channel has nothing in flight, and its outcome is recorded
-    /// before its channel is free again, so no delivery is ever sent twice at once.
+    /// before its channel is free again, so no delivery is ever sent twice at once. Taking
+    /// is claiming ([`Store::claim_due_deliveries`]): other processes on the same database
+    /// leave a claimed delivery alone until its lease ends.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let mut delivered = 0;
         let mut cards: HashMap<i64, Option<Card>> = HashMap::new();
@@ -365,7 +393,11 @@ impl Announcer {
             while !stop && tasks.len() < room {
                 if queue.is_empty() && !drained {
                     let limit = PASS.saturating_add(i64::try_from(busy.len()).unwrap_or(0));
-                    match self.store.due_deliveries(Utc::now(), limit).await {
+                    let claimed = self
+                        .store
+                        .claim_due_deliveries(&self.owner, Utc::now(), self.lease, limit)
+                        .await;
+                    match claimed {
                         Ok(due) => {
                             queue.extend(due.into_iter().filter(|d| !busy.contains(&d.channel_id)));
                             drained = queue.is_empty();
@@ -473,6 +505,11 @@ impl Announcer {
                 bucket_wait,
             } => {
                 self.store.delivery_sent(delivery.id, message_id).await?;
+                tracing::debug!(
+                    channel = delivery.channel_id,
+                    delivery = delivery.id,
+                    "announced"
+                );
                 if let Some(wait) = bucket_wait {
                     tracing::debug!(
                         channel = delivery.channel_id,
@@ -551,7 +588,7 @@ impl Announcer {
             if let Err(err) = self.deliver_due().await {
                 tracing::error!(error = ?err, "announcements failed");
             }
-            let next = match self.store.next_delivery_at().await {
+            let next = match self.store.next_delivery_at(&self.owner).await {
                 Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().min(interval),
                 _ => interval,
             };

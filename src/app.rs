@@ -85,7 +85,8 @@ impl App {
             token.clone(),
             settings.archive.critic.clone(),
         )?
-        .with_retention_days(settings.discord.outbox_retention_days);
+        .with_retention_days(settings.discord.outbox_retention_days)
+        .with_lease(Duration::from_secs(settings.discord.outbox_lease_seconds));
         let reconnected = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::new());
         let ops = match settings.ops.listen.trim() {

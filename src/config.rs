@@ -133,6 +133,10 @@ impl Default for ServeSettings {
     }
 }
 
+fn default_lease_seconds() -> u64 {
+    30
+}
+
 fn default_listen() -> String {
     "127.0.0.1:8080".into()
 }
@@ -162,6 +166,10 @@ pub struct DiscordSettings {
     pub announce_interval_seconds: u64,
     /// How many days sent and dropped announcements stay in the outbox before they are pruned.
     pub outbox_retention_days: u32,
+    /// How long an announcement claimed by one `serve` process is left alone by the others
+    /// on the same database (if the process dies, another sends it after this long).
+    #[serde(default = "default_lease_seconds")]
+    pub outbox_lease_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -369,6 +369,92 @@ async fn a_crash_mid_fan_out_to_200_channels_announces_once_to_each() {
     assert_no_violations(&fake, &bot);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_a_fan_out_and_a_kill_of_one_loses_and_repeats_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // Claims held by a dead instance are taken over after 2 s.
+    let lease = [("MARQUEE__DISCORD__OUTBOX_LEASE_SECONDS", "2")];
+    let (fake, first) = started(dir.path(), &lease).await;
+    let channels: Vec<u64> = (0..200).map(|i| 19_000 + i).collect();
+    subscribe_all(&fake, 20_000, &channels).await;
+    let second = Bot::start(dir.path(), &fake, &lease).await;
+    fake.wait_ready_count(2, WAIT).await;
+    // Each post takes Discord 15 ms, so the fan-out lasts long enough for the kill to land
+    // in it.
+    fake.set_latency("POST", "/channels/", Duration::from_millis(15));
+    let started_at = std::time::Instant::now();
+    let new = write_reviews(dir.path(), "new", &[("Shared Screen", 2024, "B+")]);
+    import_ok(dir.path(), &new);
+    let is_post = |r: &Recorded| r.is("POST", "/channels/") && r.path.ends_with("/messages");
+    fake.wait_count("posts", 60, is_post, WAIT).await;
+    let first_log = first.crash();
+    let by_first = first_log.matches("announced").count();
+    let before: usize = channels
+        .iter()
+        .filter(|c| !fake.created_messages(**c).is_empty())
+        .count();
+    assert!(before < channels.len(), "the kill came mid fan-out");
+
+    for channel in &channels {
+        fake.wait_created(*channel, 1, Duration::from_secs(60))
+            .await;
+    }
+    let took = started_at.elapsed();
+    // The posts the killed one had in flight reached Discord but were never recorded: the
+    // second takes them over when their lease ends, and sends them again. Wait for the
+    // outbox to empty.
+    let store = marquee::store::Store::open(&db_url(dir.path()), false)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !store
+        .due_deliveries(chrono::Utc::now() + chrono::Duration::days(1), 1)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never emptied"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    store.close().await;
+    for channel in &channels {
+        assert_eq!(
+            announced(&fake, *channel),
+            ["Shared Screen (2024)"],
+            "channel {channel}: exactly once"
+        );
+    }
+    let by_second = second.log().matches("announced").count();
+    assert_eq!(
+        by_first + by_second,
+        channels.len(),
+        "each delivery recorded as sent once"
+    );
+    assert_eq!(
+        fake.requests().iter().filter(|r| is_post(r)).count(),
+        channels.len() + fake.deduplicated_count(),
+        "every post beyond one per channel was a repeat Discord deduplicated"
+    );
+    assert!(
+        by_first > 0,
+        "the first instance took its share before the kill"
+    );
+    assert!(by_second > 0, "the second instance took its share");
+    assert!(
+        fake.deduplicated_count() <= marquee::announce::MAX_IN_FLIGHT,
+        "at most the posts the killed one had in flight are sent again"
+    );
+    eprintln!(
+        "two instances, fan-out to 200 channels: {by_first} by the first before its kill, \
+         {by_second} by the second, {} deduplicated by nonce, all delivered in {took:?}",
+        fake.deduplicated_count()
+    );
+    assert_no_violations(&fake, &second);
+}
+
 // ----- the gateway -----
 
 /// Counts the RESUMEs (op 6) the bot sent.

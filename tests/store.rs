@@ -314,6 +314,91 @@ async fn new_reviews_queue_announcements_for_matching_channels_only(pool: Sqlite
 }
 
 #[sqlx::test]
+async fn a_claimed_delivery_is_left_to_its_owner_until_the_lease_ends(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    for channel in [100, 200, 300] {
+        store
+            .subscribe(1, channel, Grade::F, 7, false)
+            .await
+            .unwrap();
+    }
+    import(
+        &store,
+        vec![
+            source("a.txt", review("One", 2020, "B", "Nora Lind")),
+            source("b.txt", review("Two", 2021, "B", "Nora Lind")),
+        ],
+    )
+    .await;
+    let now = chrono::Utc::now();
+    let lease = std::time::Duration::from_secs(30);
+    // Two processes ask at once: each channel's head goes to one of them.
+    let a = store
+        .claim_due_deliveries("a", now, lease, 2)
+        .await
+        .unwrap();
+    let b = store
+        .claim_due_deliveries("b", now, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(a.len(), 2);
+    assert_eq!(b.len(), 1, "only the third channel's head is left");
+    let mut channels: Vec<u64> = a.iter().chain(&b).map(|d| d.channel_id).collect();
+    channels.sort();
+    assert_eq!(channels, [100, 200, 300], "no channel twice, none left out");
+    assert!(a.windows(2).all(|w| w[0].id < w[1].id), "oldest first");
+    // Its owner may ask again (it filters what it has in flight); nobody else gets them.
+    assert_eq!(
+        store
+            .claim_due_deliveries("a", now, lease, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(store
+        .claim_due_deliveries("c", now, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // For the others, the held ones are due when the lease ends: no busy loop meanwhile.
+    let next = store.next_delivery_at("c").await.unwrap().unwrap();
+    assert!(
+        next > now + chrono::Duration::seconds(29),
+        "{next} vs {now}"
+    );
+    assert!(store.next_delivery_at("a").await.unwrap().unwrap() <= now);
+
+    // `a` sends one and dies holding the other: its channel's second waits behind it, and
+    // after the lease another process takes the one `a` held.
+    let (sent, held) = (&a[0], &a[1]);
+    store.delivery_sent(sent.id, Some(1)).await.unwrap();
+    let after_send = store
+        .claim_due_deliveries("c", now, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        after_send.iter().map(|d| d.channel_id).collect::<Vec<_>>(),
+        vec![sent.channel_id],
+        "the sent one's channel moves on to its next; the held one stays held"
+    );
+    let later = now + chrono::Duration::seconds(31);
+    let taken = store
+        .claim_due_deliveries("c", later, lease, 10)
+        .await
+        .unwrap();
+    assert!(
+        taken.iter().any(|d| d.id == held.id),
+        "taken over after the lease"
+    );
+    assert_eq!(
+        taken.iter().find(|d| d.id == held.id).map(|d| &d.nonce),
+        Some(&held.nonce),
+        "with the same nonce, so Discord posts it once"
+    );
+}
+
+#[sqlx::test]
 async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
     store.subscribe(1, 100, Grade::F, 7, false).await.unwrap();
@@ -356,7 +441,7 @@ async fn the_outbox_records_sends_retries_and_refusals(pool: SqlitePool) {
         .unwrap();
     // While the head waits, nothing behind it in that channel is due.
     assert_eq!(
-        store.next_delivery_at().await.unwrap().map(|t| t > now),
+        store.next_delivery_at("me").await.unwrap().map(|t| t > now),
         Some(false),
         "channel 200 is still due"
     );

@@ -46,6 +46,31 @@ fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// A `deliveries` row as the queries above read it.
+type DeliveryRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+fn delivery(row: DeliveryRow) -> Delivery {
+    let (id, review_id, subscription_id, channel, nonce, attempts, from, to) = row;
+    Delivery {
+        id,
+        review_id,
+        subscription_id,
+        channel_id: id_u64(channel),
+        nonce,
+        attempts,
+        regrade: from.zip(to),
+    }
+}
+
 fn id_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
@@ -131,23 +156,14 @@ impl Store {
 
     /// Pending announcements whose time has come, oldest first, at most one per channel: a
     /// channel's announcements go out in the order they were queued, each waiting for the one
-    /// before it to be sent or dropped.
+    /// before it to be sent or dropped. Reads only; [`Store::claim_due_deliveries`] is what a
+    /// sender uses.
     pub async fn due_deliveries(
         &self,
         now: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(
-            i64,
-            i64,
-            i64,
-            i64,
-            String,
-            i64,
-            Option<String>,
-            Option<String>,
-        )> = sqlx::query_as(
+        let rows: Vec<DeliveryRow> = sqlx::query_as(
             "SELECT id, review_id, subscription_id, channel_id, nonce, attempts,
                     regraded_from, regraded_to
              FROM deliveries d
@@ -161,32 +177,61 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, review_id, subscription_id, channel, nonce, attempts, from, to)| Delivery {
-                    id,
-                    review_id,
-                    subscription_id,
-                    channel_id: id_u64(channel),
-                    nonce,
-                    attempts,
-                    regrade: from.zip(to),
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(delivery).collect())
+    }
+
+    /// Claims up to `limit` of the due announcements for `owner` until `now + lease`, and
+    /// returns them, oldest first. The same rule as [`Store::due_deliveries`] (a channel's
+    /// oldest pending one only), less what another owner holds under a lease that has not
+    /// run out: several processes on one database never send the same announcement at once,
+    /// and one that dies leaves its claims to the others when their leases end. One
+    /// statement, so two claims cannot interleave.
+    pub async fn claim_due_deliveries(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let until = now + chrono::Duration::from_std(lease)?;
+        let mut rows: Vec<DeliveryRow> = sqlx::query_as(
+            "UPDATE deliveries SET claimed_by = ?1, claimed_until = ?2
+             WHERE id IN (
+                 SELECT id FROM deliveries d
+                 WHERE status = 'pending' AND next_attempt_at <= ?3
+                   AND (claimed_until IS NULL OR claimed_until <= ?3 OR claimed_by = ?1)
+                   AND NOT EXISTS (SELECT 1 FROM deliveries e
+                                   WHERE e.channel_id = d.channel_id AND e.status = 'pending'
+                                     AND e.id < d.id)
+                 ORDER BY id LIMIT ?4)
+             RETURNING id, review_id, subscription_id, channel_id, nonce, attempts,
+                       regraded_from, regraded_to",
+        )
+        .bind(owner)
+        .bind(timestamp(until))
+        .bind(timestamp(now))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.sort_by_key(|row| row.0);
+        Ok(rows.into_iter().map(delivery).collect())
     }
 
     /// When the next pending announcement is due, if any is pending (counting only the
-    /// oldest of each channel, the ones [`Store::due_deliveries`] may return).
-    pub async fn next_delivery_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+    /// oldest of each channel, the ones [`Store::due_deliveries`] may return); one that
+    /// another owner holds is due for `owner` when the lease ends.
+    pub async fn next_delivery_at(&self, owner: &str) -> anyhow::Result<Option<DateTime<Utc>>> {
         let next: Option<String> = sqlx::query_scalar(
-            "SELECT min(next_attempt_at) FROM deliveries d
+            "SELECT min(CASE WHEN claimed_by IS NOT NULL AND claimed_by <> ?
+                                  AND claimed_until > next_attempt_at
+                             THEN claimed_until ELSE next_attempt_at END)
+             FROM deliveries d
              WHERE status = 'pending'
                AND NOT EXISTS (SELECT 1 FROM deliveries e
                                WHERE e.channel_id = d.channel_id AND e.status = 'pending'
                                  AND e.id < d.id)",
         )
+        .bind(owner)
         .fetch_one(self.pool())
         .await?;
         Ok(next
@@ -197,7 +242,8 @@ impl Store {
     pub async fn delivery_sent(&self, id: i64, message_id: Option<u64>) -> anyhow::Result<()> {
         sqlx::query(
             "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?,
-                    sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), last_error = NULL
+                    sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), last_error = NULL,
+                    claimed_by = NULL, claimed_until = NULL
              WHERE id = ?",
         )
         .bind(message_id.map(id_i64))
@@ -216,7 +262,8 @@ impl Store {
         counts: bool,
     ) -> anyhow::Result<()> {
         sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?
+            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?,
+                    claimed_by = NULL, claimed_until = NULL
              WHERE id = ?",
         )
         .bind(timestamp(at))
@@ -286,7 +333,8 @@ impl Store {
     /// Gives up on one announcement (the request itself was wrong, or the review is gone).
     pub async fn delivery_dropped(&self, id: i64, error: &str) -> anyhow::Result<()> {
         sqlx::query(
-            "UPDATE deliveries SET status = 'dropped', last_error = ?, attempts = attempts + 1
+            "UPDATE deliveries SET status = 'dropped', last_error = ?, attempts = attempts + 1,
+                    claimed_by = NULL, claimed_until = NULL
              WHERE id = ?",
         )
         .bind(error)
