@@ -7,6 +7,7 @@ fn main() {
     println!("cargo:rerun-if-changed=sample");
     // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
     println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=migrations-postgres");
     index_format();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample");
     let mut files: Vec<_> = std::fs::read_dir(&dir)

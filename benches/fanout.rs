@@ -107,7 +107,7 @@ async fn run(
     }
     let pending: i64 =
         sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'pending'")
-            .fetch_one(store.pool())
+            .fetch_one(store.pool().unwrap())
             .await?;
     if pending != i64::try_from(channels)? {
         bail!("{pending} deliveries queued for {channels} channels");
@@ -154,7 +154,7 @@ async fn run(
         .filter(|c| fake.created_messages(*c).len() == 1)
         .count();
     let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'sent'")
-        .fetch_one(store.pool())
+        .fetch_one(store.pool().unwrap())
         .await?;
     let (global_429, bucket_429) = fake.rate_limited_counts();
     let bound = channels as f64 / RateLimits::DISCORD.global as f64;

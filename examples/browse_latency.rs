@@ -134,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let fts: Option<i64> =
         sqlx::query_scalar("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'reviews_fts%'")
-            .fetch_one(store.pool())
+            .fetch_one(store.pool()?)
             .await?;
     let file = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -193,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
 
     // /search: words of every frequency, two words, phrases and prefixes from the reviews.
     // A temporary table lives on one connection: ask on that one.
-    let mut conn = store.pool().acquire().await?;
+    let mut conn = store.pool()?.acquire().await?;
     sqlx::query(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, reviews_fts, 'row')",
     )
@@ -206,7 +206,7 @@ async fn main() -> anyhow::Result<()> {
     let quotes: Vec<String> = sqlx::query_scalar(
         "SELECT pull_quote FROM reviews WHERE pull_quote IS NOT NULL LIMIT 2000",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.pool()?)
     .await?;
     let search: Vec<Value> = (0..queries)
         .map(|i| {

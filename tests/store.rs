@@ -875,7 +875,7 @@ async fn foreign_keys_are_on_again_on_every_connection_after_an_import() {
         .collect();
     let report = import(&store, files).await;
     assert_eq!(report.counts.added, 1200);
-    let pool = store.pool();
+    let pool = store.pool().unwrap();
     let mut held = Vec::new();
     for _ in 0..pool.size() {
         held.push(pool.acquire().await.unwrap());

@@ -93,7 +93,7 @@ impl Corpus {
 async fn load(store: &Store) -> Corpus {
     let rows: Vec<Row> =
         sqlx::query_as("SELECT title, other_titles, pull_quote, body, tagline FROM reviews")
-            .fetch_all(store.pool())
+            .fetch_all(store.pool().unwrap())
             .await
             .unwrap();
     let mut corpus = Corpus {

@@ -128,14 +128,14 @@ impl Store {
              FROM people p JOIN credits c ON c.person_id = p.id
              GROUP BY p.id ORDER BY p.id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(self.pool()?)
         .await
         .context("cannot read the people")?;
         let by_role: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT person_id, role, count(DISTINCT review_id) FROM credits
              GROUP BY person_id, role ORDER BY person_id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(self.pool()?)
         .await
         .context("cannot count the people's films")?;
         let mut by_role = by_role.into_iter().peekable();
@@ -174,7 +174,7 @@ impl Store {
         )
         .bind(id_list(people))
         .bind(filter.role().map(Role::as_str))
-        .fetch_all(self.pool())
+        .fetch_all(self.pool()?)
         .await
         .context("cannot read the person's films")?;
         rows.into_iter()
@@ -213,7 +213,7 @@ impl Store {
         let rows: Vec<(i64, String, Option<i32>, i64)> = bind_all(sqlx::query_as(&sql), binds)
             .bind(i64::from(limit))
             .bind(i64::from(offset))
-            .fetch_all(self.pool())
+            .fetch_all(self.pool()?)
             .await
             .context("cannot read the best films")?;
         rows.into_iter()
@@ -236,7 +236,7 @@ impl Store {
             "SELECT grade_rank, count(*) FROM reviews WHERE {condition} GROUP BY grade_rank"
         );
         let rows: Vec<(i64, i64)> = bind_all(sqlx::query_as(&sql), binds)
-            .fetch_all(self.pool())
+            .fetch_all(self.pool()?)
             .await
             .context("cannot count the grades")?;
         let mut counts = GradeCounts::default();
@@ -274,7 +274,7 @@ impl Store {
         .bind(i64::from(limit))
         .bind(i64::from(offset))
         .bind(SNIPPET_WORDS)
-        .fetch_all(self.pool())
+        .fetch_all(self.pool()?)
         .await
         .with_context(|| format!("cannot search the reviews for {expression}"))?;
         let hits = rows
@@ -303,7 +303,7 @@ impl Store {
         let n: i64 =
             sqlx::query_scalar("SELECT count(*) FROM reviews_fts WHERE reviews_fts MATCH ?")
                 .bind(expression)
-                .fetch_one(self.pool())
+                .fetch_one(self.pool()?)
                 .await
                 .with_context(|| format!("cannot count the reviews matching {expression}"))?;
         Ok(count(n))

@@ -2,15 +2,16 @@
 
 use anyhow::Context;
 
-use super::Store;
+use super::{on_db, Store};
 
 impl Store {
     /// Whether the database answers (`/healthz`).
     pub async fn ping(&self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(self.pool())
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
             .await
-            .context("the database does not answer")?;
+            .map(drop)
+            .context("the database does not answer"))?;
         Ok(())
     }
 
@@ -19,21 +20,26 @@ impl Store {
     pub async fn ops_counts(
         &self,
     ) -> anyhow::Result<(Vec<(String, i64)>, Vec<(&'static str, i64)>)> {
-        let by_status: Vec<(String, i64)> = sqlx::query_as(
+        let by_status: Vec<(String, i64)> = on_db!(self, |pool| {
+            sqlx::query_as(
             "SELECT s.status, (SELECT count(*) FROM deliveries d WHERE d.status = s.status)
              FROM (SELECT 'pending' AS status UNION ALL SELECT 'sent' UNION ALL SELECT 'dropped') s",
         )
-        .fetch_all(self.pool())
+        .fetch_all(pool)
         .await
-        .context("cannot count the outbox")?;
-        let (added, updated, unchanged, failed): (i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT ifnull(sum(added), 0), ifnull(sum(updated), 0), ifnull(sum(unchanged), 0),
-                    ifnull(sum(failed), 0)
-             FROM imports",
-        )
-        .fetch_one(self.pool())
-        .await
-        .context("cannot count the imports")?;
+        .context("cannot count the outbox")
+        })?;
+        let (added, updated, unchanged, failed): (i64, i64, i64, i64) =
+            on_db!(self, |pool| sqlx::query_as(
+                "SELECT CAST(COALESCE(sum(added), 0) AS BIGINT),
+                        CAST(COALESCE(sum(updated), 0) AS BIGINT),
+                        CAST(COALESCE(sum(unchanged), 0) AS BIGINT),
+                        CAST(COALESCE(sum(failed), 0) AS BIGINT)
+                 FROM imports",
+            )
+            .fetch_one(pool)
+            .await
+            .context("cannot count the imports"))?;
         Ok((
             by_status,
             vec![

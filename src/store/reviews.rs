@@ -2,9 +2,8 @@
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use sqlx::Row;
 
-use super::Store;
+use super::{on_db, Db, Store};
 use crate::review::{CastMember, Credits, Grade, Layout, Review, Role};
 use crate::search::IndexEntry;
 
@@ -27,9 +26,11 @@ pub struct RandomFilter {
 
 impl Store {
     pub async fn count_reviews(&self) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM reviews")
-            .fetch_one(self.pool())
-            .await?)
+        on_db!(self, |pool| Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM reviews"
+        )
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Changes whenever a review is added or updated, by this process or another: the
@@ -37,18 +38,17 @@ impl Store {
     /// (credits and text too). Two small reads: `keep_fresh` asks every few seconds, and
     /// `max(updated_at)` over the reviews was a scan of the whole table (500 MB at 100k).
     pub async fn fingerprint(&self) -> anyhow::Result<(i64, i64)> {
-        Ok(sqlx::query_as(
+        on_db!(self, |pool| Ok(sqlx::query_as(
             "SELECT (SELECT version FROM archive_version),
-                    (SELECT ifnull(sum(added + updated), 0) FROM imports)",
+                    (SELECT CAST(COALESCE(sum(added + updated), 0) AS BIGINT) FROM imports)",
         )
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Every title (with its alternative titles), for the in-memory search index.
     pub async fn index_entries(&self) -> anyhow::Result<Vec<IndexEntry>> {
-        let mut conn = self.pool().acquire().await?;
-        index_entries(&mut conn).await
+        Ok(self.versioned_index_entries().await?.1)
     }
 
     /// One review with its credits and alternative titles.
@@ -56,58 +56,76 @@ impl Store {
         // One statement, one row: each statement (and each row) is a hand-off to sqlx's
         // SQLite thread, and with three statements a review's rows were most of the time a
         // `lookup -` query took. Credits and other titles come as JSON arrays.
-        let row = sqlx::query(&format!("{REVIEW_ROWS} WHERE r.id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|row| stored_review(&row)).transpose()
+        let row: Option<ReviewRow> = match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query_as(&format!("{} WHERE r.id = $1", review_rows(SQLITE_JSON)))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(&format!("{} WHERE r.id = $1", review_rows(PG_JSON)))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        row.map(stored_review).transpose()
     }
 
     /// The reviews with these ids (those that exist), in one statement whatever their
-    /// number: the ids go in as one JSON array, so the statement is prepared once.
+    /// number: the ids go in as one array (JSON for SQLite), so the statement is prepared
+    /// once.
     pub async fn reviews(&self, ids: &[i64]) -> anyhow::Result<Vec<StoredReview>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(&format!(
-            "{REVIEW_ROWS} WHERE r.id IN (SELECT value FROM json_each(?))"
-        ))
-        .bind(serde_json::to_string(ids)?)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(stored_review).collect()
+        let rows: Vec<ReviewRow> = match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query_as(&format!(
+                    "{} WHERE r.id IN (SELECT value FROM json_each($1))",
+                    review_rows(SQLITE_JSON)
+                ))
+                .bind(serde_json::to_string(ids)?)
+                .fetch_all(pool)
+                .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(&format!("{} WHERE r.id = ANY($1)", review_rows(PG_JSON)))
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        rows.into_iter().map(stored_review).collect()
     }
 
     /// A random review at or above `min_grade`, from the decade if one is given.
     pub async fn random_review_id(&self, filter: RandomFilter) -> anyhow::Result<Option<i64>> {
         let decade_start = filter.decade.map(|d| d - d.rem_euclid(10));
-        Ok(sqlx::query_scalar(
+        on_db!(self, |pool| Ok(sqlx::query_scalar(
             "SELECT id FROM reviews
-             WHERE grade_rank <= ?1 AND (?2 IS NULL OR (year >= ?2 AND year < ?2 + 10))
+             WHERE grade_rank <= $1 AND ($2 IS NULL OR (year >= $2 AND year < $2 + 10))
              ORDER BY random() LIMIT 1",
         )
-        .bind(filter.min_grade.rank())
+        .bind(i64::from(filter.min_grade.rank()))
         .bind(decade_start)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(pool)
+        .await?))
     }
 }
 
-/// Every title (with its alternative titles), read on `conn` (the covering index
-/// `reviews_titles`, not the table).
-pub(super) async fn index_entries(
-    conn: &mut sqlx::SqliteConnection,
-) -> anyhow::Result<Vec<IndexEntry>> {
-    let rows: Vec<(i64, String, Option<i32>, i64)> =
-        sqlx::query_as("SELECT id, title, year, grade_rank FROM reviews ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await
-            .context("cannot read the titles")?;
-    let alts: Vec<(i64, String)> =
-        sqlx::query_as("SELECT review_id, title FROM alt_titles ORDER BY review_id, title")
-            .fetch_all(&mut *conn)
-            .await
-            .context("cannot read the alternative titles")?;
+/// The index's rows: every title with its year and grade rank, and the alternative titles
+/// by review, both in id order.
+pub(super) type TitleRows = (Vec<(i64, String, Option<i32>, i64)>, Vec<(i64, String)>);
+
+/// What the title index is built from, read from the covering index `reviews_titles`.
+pub(super) const TITLES: &str = "SELECT id, title, year, grade_rank FROM reviews ORDER BY id";
+pub(super) const ALT_TITLES: &str =
+    "SELECT review_id, title FROM alt_titles ORDER BY review_id, title";
+
+/// The title index's entries, from its rows.
+pub(super) fn index_entries((rows, alts): TitleRows) -> anyhow::Result<Vec<IndexEntry>> {
     let mut alts = alts.into_iter().peekable();
     let mut entries = Vec::with_capacity(rows.len());
     for (id, title, year, rank) in rows {
@@ -128,31 +146,76 @@ pub(super) async fn index_entries(
     Ok(entries)
 }
 
-/// A whole review: its row with its credits and other titles as JSON arrays.
-const REVIEW_ROWS: &str = "SELECT r.*,
-        (SELECT json_group_array(json_array(c.role, p.name, c.character)
-                                 ORDER BY c.role, c.position)
-         FROM credits c JOIN people p ON p.id = c.person_id
-         WHERE c.review_id = r.id) AS credit_rows,
-        (SELECT json_group_array(a.title ORDER BY a.title)
-         FROM alt_titles a WHERE a.review_id = r.id) AS alt_rows
-     FROM reviews r";
+/// How each engine makes a review's credits and other titles one JSON text each.
+struct JsonDialect {
+    credits: &'static str,
+    others: &'static str,
+}
 
-/// A row of [`REVIEW_ROWS`] as a review.
-fn stored_review(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredReview> {
-    let id: i64 = row.try_get("id")?;
-    let credit_rows: Vec<(String, String, Option<String>)> =
-        serde_json::from_str(row.try_get("credit_rows")?)
-            .with_context(|| format!("review {id} has unreadable credits"))?;
-    let alt_titles: Vec<String> = serde_json::from_str(row.try_get("alt_rows")?)
+const SQLITE_JSON: JsonDialect = JsonDialect {
+    credits: "json_group_array(json_array(c.role, p.name, c.character)
+                               ORDER BY c.role, c.position)",
+    others: "json_group_array(a.title ORDER BY a.title)",
+};
+
+const PG_JSON: JsonDialect = JsonDialect {
+    credits: "CAST(COALESCE(json_agg(json_build_array(c.role, p.name, c.character)
+                                     ORDER BY c.role, c.position), '[]') AS TEXT)",
+    others: "CAST(COALESCE(json_agg(a.title ORDER BY a.title), '[]') AS TEXT)",
+};
+
+/// A whole review: its row with its credits and other titles as JSON arrays.
+fn review_rows(json: JsonDialect) -> String {
+    format!(
+        "SELECT r.id, r.title, r.year, r.release_note, r.layout, r.runtime_minutes,
+                r.mpaa_rating, r.studio, r.pull_quote, r.body, r.tagline, r.critic,
+                r.reviewed_on, r.grade_rank, r.source_path, r.raw_text,
+                (SELECT {credits} FROM credits c JOIN people p ON p.id = c.person_id
+                 WHERE c.review_id = r.id) AS credit_rows,
+                (SELECT {others} FROM alt_titles a WHERE a.review_id = r.id) AS alt_rows
+         FROM reviews r",
+        credits = json.credits,
+        others = json.others,
+    )
+}
+
+/// A row of [`review_rows`], as either engine returns it.
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    id: i64,
+    title: String,
+    year: Option<i32>,
+    release_note: Option<String>,
+    layout: String,
+    runtime_minutes: Option<i32>,
+    mpaa_rating: Option<String>,
+    studio: Option<String>,
+    pull_quote: Option<String>,
+    body: String,
+    tagline: Option<String>,
+    critic: Option<String>,
+    reviewed_on: Option<String>,
+    grade_rank: i64,
+    source_path: Option<String>,
+    raw_text: String,
+    credit_rows: String,
+    alt_rows: String,
+}
+
+/// A row of [`review_rows`] as a review.
+fn stored_review(row: ReviewRow) -> anyhow::Result<StoredReview> {
+    let id = row.id;
+    let credit_rows: Vec<(String, String, Option<String>)> = serde_json::from_str(&row.credit_rows)
+        .with_context(|| format!("review {id} has unreadable credits"))?;
+    let alt_titles: Vec<String> = serde_json::from_str(&row.alt_rows)
         .with_context(|| format!("review {id} has unreadable other titles"))?;
 
     let mut credits = Credits {
-        year: row.try_get("year")?,
-        release_note: row.try_get("release_note")?,
-        runtime_minutes: row.try_get("runtime_minutes")?,
-        mpaa_rating: row.try_get("mpaa_rating")?,
-        studio: row.try_get("studio")?,
+        year: row.year,
+        release_note: row.release_note,
+        runtime_minutes: row.runtime_minutes.and_then(|m| u32::try_from(m).ok()),
+        mpaa_rating: row.mpaa_rating,
+        studio: row.studio,
         ..Credits::default()
     };
     for (role, name, character) in credit_rows {
@@ -174,33 +237,32 @@ fn stored_review(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredReview> 
         };
         list.push(name);
     }
-    let rank: i64 = row.try_get("grade_rank")?;
-    let layout: String = row.try_get("layout")?;
-    let reviewed_on: Option<String> = row.try_get("reviewed_on")?;
+    let rank = row.grade_rank;
     let review = Review {
-        layout: if layout == "short" {
+        layout: if row.layout == "short" {
             Layout::Short
         } else {
             Layout::Modern
         },
-        title: row.try_get("title")?,
+        title: row.title,
         alt_titles,
         credits,
-        pull_quote: row.try_get("pull_quote")?,
-        body: row.try_get("body")?,
-        tagline: row.try_get("tagline")?,
-        critic: row.try_get("critic")?,
-        reviewed_on: reviewed_on
+        pull_quote: row.pull_quote,
+        body: row.body,
+        tagline: row.tagline,
+        critic: row.critic,
+        reviewed_on: row
+            .reviewed_on
             .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
             .transpose()
             .with_context(|| format!("review {id} has an invalid date"))?,
         grade: Grade::from_rank(rank)
             .with_context(|| format!("review {id} has an invalid grade rank {rank}"))?,
-        raw_text: row.try_get("raw_text")?,
+        raw_text: row.raw_text,
     };
     Ok(StoredReview {
         id,
-        source_path: row.try_get("source_path")?,
+        source_path: row.source_path,
         review,
     })
 }

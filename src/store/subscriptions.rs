@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{on_db, Db, Store};
 use crate::review::Grade;
 
 /// A channel subscribed to announcements.
@@ -46,6 +46,16 @@ fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// What the outbox queries read of a delivery.
+const DELIVERY_COLUMNS: &str = "id, review_id, subscription_id, channel_id, nonce, attempts,
+                                regraded_from, regraded_to";
+
+/// A due delivery (`d`) at `$1`: pending, its time come, and the oldest pending of its channel.
+const DUE: &str = "d.status = 'pending' AND d.next_attempt_at <= $1
+                   AND NOT EXISTS (SELECT 1 FROM deliveries e
+                                   WHERE e.channel_id = d.channel_id AND e.status = 'pending'
+                                     AND e.id < d.id)";
+
 /// A `deliveries` row as the queries above read it.
 type DeliveryRow = (
     i64,
@@ -88,19 +98,21 @@ impl Store {
         by_user: u64,
         regrades: bool,
     ) -> anyhow::Result<Subscribed> {
-        let owner: Option<i64> =
-            sqlx::query_scalar("SELECT guild_id FROM subscriptions WHERE channel_id = ?")
-                .bind(id_i64(channel_id))
-                .fetch_optional(self.pool())
-                .await?;
+        let owner: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT guild_id FROM subscriptions WHERE channel_id = $1"
+        )
+        .bind(id_i64(channel_id))
+        .fetch_optional(pool)
+        .await)?;
         if owner.is_some_and(|g| g != id_i64(guild_id)) {
             return Ok(Subscribed::OtherGuild);
         }
         let existed = owner.is_some();
         // The WHERE keeps a channel with its guild even if another guild races this one.
-        sqlx::query(
-            "INSERT INTO subscriptions (guild_id, channel_id, min_grade_rank, created_by, regrades)
-             VALUES (?, ?, ?, ?, ?)
+        on_db!(self, |pool| sqlx::query(
+            "INSERT INTO subscriptions (guild_id, channel_id, min_grade_rank, created_by, regrades,
+                                        created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (channel_id) DO UPDATE SET
                  min_grade_rank = excluded.min_grade_rank, regrades = excluded.regrades,
                  disabled_at = NULL, disabled_reason = NULL
@@ -108,11 +120,13 @@ impl Store {
         )
         .bind(id_i64(guild_id))
         .bind(id_i64(channel_id))
-        .bind(min_grade.rank())
+        .bind(i64::from(min_grade.rank()))
         .bind(id_i64(by_user))
         .bind(regrades)
-        .execute(self.pool())
-        .await?;
+        .bind(timestamp(Utc::now()))
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(if existed {
             Subscribed::Changed
         } else {
@@ -122,23 +136,28 @@ impl Store {
 
     /// Removes a channel's subscription (and its pending announcements). False if there was none.
     pub async fn unsubscribe(&self, guild_id: u64, channel_id: u64) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ?")
-            .bind(id_i64(guild_id))
-            .bind(id_i64(channel_id))
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let done = on_db!(self, |pool| sqlx::query(
+            "DELETE FROM subscriptions WHERE guild_id = $1 AND channel_id = $2"
+        )
+        .bind(id_i64(guild_id))
+        .bind(id_i64(channel_id))
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done > 0)
     }
 
     pub async fn subscriptions(&self, guild_id: u64) -> anyhow::Result<Vec<Subscription>> {
-        let rows: Vec<(i64, i64, i64, i64, bool, Option<String>)> = sqlx::query_as(
-            "SELECT id, guild_id, channel_id, min_grade_rank, regrades, disabled_reason
-             FROM subscriptions
-             WHERE guild_id = ? ORDER BY channel_id",
-        )
-        .bind(id_i64(guild_id))
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<(i64, i64, i64, i64, bool, Option<String>)> = on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, guild_id, channel_id, min_grade_rank, regrades, disabled_reason
+                 FROM subscriptions
+                 WHERE guild_id = $1 ORDER BY channel_id",
+            )
+            .bind(id_i64(guild_id))
+            .fetch_all(pool)
+            .await
+        })?;
         Ok(rows
             .into_iter()
             .map(
@@ -163,20 +182,14 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
-        let rows: Vec<DeliveryRow> = sqlx::query_as(
-            "SELECT id, review_id, subscription_id, channel_id, nonce, attempts,
-                    regraded_from, regraded_to
-             FROM deliveries d
-             WHERE status = 'pending' AND next_attempt_at <= ?
-               AND NOT EXISTS (SELECT 1 FROM deliveries e
-                               WHERE e.channel_id = d.channel_id AND e.status = 'pending'
-                                 AND e.id < d.id)
-             ORDER BY id LIMIT ?",
-        )
+        let rows: Vec<DeliveryRow> = on_db!(self, |pool| sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d
+             WHERE {DUE} ORDER BY id LIMIT $2"
+        ))
         .bind(timestamp(now))
         .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows.into_iter().map(delivery).collect())
     }
 
@@ -185,7 +198,8 @@ impl Store {
     /// oldest pending one only), less what another owner holds under a lease that has not
     /// run out: several processes on one database never send the same announcement at once,
     /// and one that dies leaves its claims to the others when their leases end. One
-    /// statement, so two claims cannot interleave.
+    /// statement, so two claims cannot interleave: SQLite has one writer, and PostgreSQL
+    /// skips the rows another claim has locked (`FOR UPDATE SKIP LOCKED`).
     pub async fn claim_due_deliveries(
         &self,
         owner: &str,
@@ -194,25 +208,26 @@ impl Store {
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
         let until = now + chrono::Duration::from_std(lease)?;
-        let mut rows: Vec<DeliveryRow> = sqlx::query_as(
-            "UPDATE deliveries SET claimed_by = ?1, claimed_until = ?2
+        let lock = if self.is_postgres() {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE deliveries SET claimed_by = $3, claimed_until = $4
              WHERE id IN (
                  SELECT id FROM deliveries d
-                 WHERE status = 'pending' AND next_attempt_at <= ?3
-                   AND (claimed_until IS NULL OR claimed_until <= ?3 OR claimed_by = ?1)
-                   AND NOT EXISTS (SELECT 1 FROM deliveries e
-                                   WHERE e.channel_id = d.channel_id AND e.status = 'pending'
-                                     AND e.id < d.id)
-                 ORDER BY id LIMIT ?4)
-             RETURNING id, review_id, subscription_id, channel_id, nonce, attempts,
-                       regraded_from, regraded_to",
-        )
-        .bind(owner)
-        .bind(timestamp(until))
-        .bind(timestamp(now))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+                 WHERE {DUE} AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_by = $3)
+                 ORDER BY id LIMIT $2 {lock})
+             RETURNING {DELIVERY_COLUMNS}"
+        );
+        let mut rows: Vec<DeliveryRow> = on_db!(self, |pool| sqlx::query_as(&sql)
+            .bind(timestamp(now))
+            .bind(limit)
+            .bind(owner)
+            .bind(timestamp(until))
+            .fetch_all(pool)
+            .await)?;
         rows.sort_by_key(|row| row.0);
         Ok(rows.into_iter().map(delivery).collect())
     }
@@ -221,8 +236,8 @@ impl Store {
     /// oldest of each channel, the ones [`Store::due_deliveries`] may return); one that
     /// another owner holds is due for `owner` when the lease ends.
     pub async fn next_delivery_at(&self, owner: &str) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let next: Option<String> = sqlx::query_scalar(
-            "SELECT min(CASE WHEN claimed_by IS NOT NULL AND claimed_by <> ?
+        let next: Option<String> = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT min(CASE WHEN claimed_by IS NOT NULL AND claimed_by <> $1
                                   AND claimed_until > next_attempt_at
                              THEN claimed_until ELSE next_attempt_at END)
              FROM deliveries d
@@ -232,24 +247,25 @@ impl Store {
                                  AND e.id < d.id)",
         )
         .bind(owner)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok(next
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc)))
     }
 
     pub async fn delivery_sent(&self, id: i64, message_id: Option<u64>) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?,
-                    sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), last_error = NULL,
-                    claimed_by = NULL, claimed_until = NULL
-             WHERE id = ?",
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = $1,
+                    sent_at = $2, last_error = NULL, claimed_by = NULL, claimed_until = NULL
+             WHERE id = $3",
         )
         .bind(message_id.map(id_i64))
+        .bind(timestamp(Utc::now()))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(())
     }
 
@@ -261,58 +277,62 @@ impl Store {
         error: &str,
         counts: bool,
     ) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?,
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = $1, last_error = $2, attempts = attempts + $3,
                     claimed_by = NULL, claimed_until = NULL
-             WHERE id = ?",
+             WHERE id = $4",
         )
         .bind(timestamp(at))
         .bind(error)
         .bind(i64::from(counts))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(())
     }
 
     /// Holds every pending announcement until `at` (a global rate limit).
     pub async fn delay_pending(&self, at: DateTime<Utc>) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = max(next_attempt_at, ?)
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE deliveries
+             SET next_attempt_at = CASE WHEN next_attempt_at > $1 THEN next_attempt_at ELSE $1 END
              WHERE status = 'pending'",
         )
         .bind(timestamp(at))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(())
     }
 
     /// Holds a channel's pending announcements until `at`: Discord said the channel's bucket
     /// is empty until then (`X-RateLimit-Remaining: 0`).
     pub async fn delay_channel(&self, channel_id: u64, at: DateTime<Utc>) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = max(next_attempt_at, ?)
-             WHERE channel_id = ? AND status = 'pending'",
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE deliveries
+             SET next_attempt_at = CASE WHEN next_attempt_at > $1 THEN next_attempt_at ELSE $1 END
+             WHERE channel_id = $2 AND status = 'pending'",
         )
         .bind(timestamp(at))
         .bind(id_i64(channel_id))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(())
     }
 
     /// Makes every pending announcement due now: Discord is reachable again (the gateway
     /// reconnected), so waiting out a backoff would only delay them.
     pub async fn retry_pending_now(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
-        let done = sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = ?
-             WHERE status = 'pending' AND next_attempt_at > ?",
+        Ok(on_db!(self, |pool| sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = $1
+             WHERE status = 'pending' AND next_attempt_at > $1",
         )
         .bind(timestamp(now))
-        .bind(timestamp(now))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
     }
 
     /// Deletes the sent and dropped deliveries whose last attempt was before `before`, so the
@@ -320,27 +340,28 @@ impl Store {
     /// and a pruned row cannot come back: a review is queued only when it is first added.
     /// Returns how many rows went.
     pub async fn prune_deliveries(&self, before: DateTime<Utc>) -> anyhow::Result<u64> {
-        let done = sqlx::query(
+        Ok(on_db!(self, |pool| sqlx::query(
             "DELETE FROM deliveries
-             WHERE status IN ('sent', 'dropped') AND next_attempt_at < ?",
+             WHERE status IN ('sent', 'dropped') AND next_attempt_at < $1",
         )
         .bind(timestamp(before))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
     }
 
     /// Gives up on one announcement (the request itself was wrong, or the review is gone).
     pub async fn delivery_dropped(&self, id: i64, error: &str) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE deliveries SET status = 'dropped', last_error = ?, attempts = attempts + 1,
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE deliveries SET status = 'dropped', last_error = $1, attempts = attempts + 1,
                     claimed_by = NULL, claimed_until = NULL
-             WHERE id = ?",
+             WHERE id = $2",
         )
         .bind(error)
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(())
     }
 
@@ -351,24 +372,44 @@ impl Store {
         subscription_id: i64,
         reason: &str,
     ) -> anyhow::Result<()> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "UPDATE subscriptions SET disabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-                    disabled_reason = ? WHERE id = ?",
-        )
-        .bind(reason)
-        .bind(subscription_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE deliveries SET status = 'dropped', last_error = ?
-             WHERE subscription_id = ? AND status = 'pending'",
-        )
-        .bind(reason)
-        .bind(subscription_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        const DISABLE: &str = "UPDATE subscriptions SET disabled_at = $1, disabled_reason = $2
+                               WHERE id = $3";
+        const DROP: &str = "UPDATE deliveries SET status = 'dropped', last_error = $1,
+                                   claimed_by = NULL, claimed_until = NULL
+                            WHERE subscription_id = $2 AND status = 'pending'";
+        let now = timestamp(Utc::now());
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::query(DISABLE)
+                    .bind(&now)
+                    .bind(reason)
+                    .bind(subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(DROP)
+                    .bind(reason)
+                    .bind(subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(DISABLE)
+                    .bind(&now)
+                    .bind(reason)
+                    .bind(subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(DROP)
+                    .bind(reason)
+                    .bind(subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 }

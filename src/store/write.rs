@@ -73,7 +73,7 @@ pub struct Importer {
 impl Importer {
     pub async fn start(store: &Store) -> anyhow::Result<Importer> {
         let import_id: i64 = sqlx::query_scalar("INSERT INTO imports DEFAULT VALUES RETURNING id")
-            .fetch_one(store.pool())
+            .fetch_one(store.pool()?)
             .await
             .context("cannot start the import log")?;
         Ok(Importer {
@@ -110,7 +110,7 @@ impl Importer {
         files: usize,
     ) -> anyhow::Result<Vec<FileOutcome>> {
         let mut fresh = Vec::new();
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.pool()?.acquire().await?;
         // A page cache large enough for a transaction's dirty pages, so that SQLite does not
         // spill them to the log mid-transaction; the connection gets its own back afterwards.
         let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
@@ -208,7 +208,7 @@ impl Importer {
             "UPDATE imports SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
         )
         .bind(self.import_id)
-        .execute(self.store.pool())
+        .execute(self.store.pool()?)
         .await?;
         Ok(self.counts)
     }
@@ -225,7 +225,7 @@ impl Store {
     ) -> anyhow::Result<Vec<(String, Option<i32>)>> {
         sqlx::query_as("DELETE FROM reviews WHERE source_path = ? RETURNING title, year")
             .bind(path)
-            .fetch_all(self.pool())
+            .fetch_all(self.pool()?)
             .await
             .with_context(|| format!("cannot remove the review imported from {path}"))
     }
