@@ -265,7 +265,7 @@ async fn import(
     bar.finish_and_clear();
     if let Ok(r) = &report {
         if r.counts.added + r.counts.updated > 0 {
-            save_title_index(&store).await?;
+            crate::archive::save_title_index(&store).await?;
         }
     }
     store.close().await;
@@ -295,19 +295,6 @@ async fn import(
     })
 }
 
-/// After a change to the archive: builds and saves the title index now, so the next lookup
-/// only decodes it. Saving is an optimisation, so a failure is only logged.
-async fn save_title_index(store: &Store) -> anyhow::Result<()> {
-    let archive = Archive::new(store.clone(), Origin::Database).await?;
-    if let Err(err) = archive.index().await {
-        tracing::warn!(
-            error = format!("{err:#}"),
-            "the title index was not rebuilt"
-        );
-    }
-    Ok(())
-}
-
 async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
     if !crate::store::exists(url)? {
         anyhow::bail!("no database at {url}: nothing to remove");
@@ -328,7 +315,7 @@ async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<Exit
         }
     }
     if !removed.is_empty() {
-        save_title_index(&store).await?;
+        crate::archive::save_title_index(&store).await?;
     }
     store.close().await;
     let mut out = std::io::stdout().lock();
