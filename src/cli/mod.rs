@@ -85,7 +85,12 @@ pub enum Command {
     /// Needs DISCORD_TOKEN. DISCORD_API_BASE replaces https://discord.com (for a proxy);
     /// MARQUEE_DEV_GUILD registers the commands to one guild instead of globally. Stops on
     /// Ctrl-C or SIGTERM.
-    Serve,
+    Serve {
+        /// Watch this folder: its *.txt reviews are imported at start and whenever one is
+        /// saved, and a deleted file's review is retired. Overrides archive.watch.
+        #[arg(long, value_name = "DIR")]
+        watch: Option<PathBuf>,
+    },
     /// Pick a random review at or above a grade.
     Random {
         /// The lowest grade to pick from: A+, A, A-, B+ … F.
@@ -150,7 +155,7 @@ pub fn database_url(db: &str) -> anyhow::Result<String> {
 impl Cli {
     /// Whether the command runs the bot (which wants a multi-threaded runtime).
     pub fn serves(&self) -> bool {
-        matches!(self.command, Command::Serve)
+        matches!(self.command, Command::Serve { .. })
     }
 }
 
@@ -183,7 +188,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
-    let settings = Settings::load(&cwd, &ProcessEnv)?;
+    let mut settings = Settings::load(&cwd, &ProcessEnv)?;
     let url = match cli.db.as_deref() {
         Some(db) => database_url(db)?,
         None => settings.database.url.clone(),
@@ -208,7 +213,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             archive.leak_indexes();
             answered
         }
-        Command::Serve => {
+        Command::Serve { watch } => {
+            if let Some(dir) = watch {
+                settings.archive.watch = dir;
+            }
             crate::bot::serve(&settings, &url).await?;
             Ok(ExitCode::SUCCESS)
         }
