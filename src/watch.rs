@@ -21,6 +21,10 @@ use crate::import::{collect_sources, import_sources_with, is_txt, Source};
 use crate::review::Limits;
 use crate::store::{FileOutcome, Outcome, Store};
 
+/// Up to this many files stored at once are each logged at `info`; a larger batch (the first
+/// scan of a whole archive) is summed up in one line, its files at `debug`.
+const LOGGED_FILES: usize = 20;
+
 /// How long a path must be quiet before its change is acted on: an editor's save (a temporary
 /// file renamed over the review, or the review truncated and written again) is one change.
 pub const SETTLE: Duration = Duration::from_millis(500);
@@ -301,11 +305,23 @@ impl Watcher {
         applied: &mut Applied,
     ) -> anyhow::Result<()> {
         let mut outcomes: Vec<FileOutcome> = Vec::new();
-        import_sources_with(&self.store, sources, &self.limits, |o| {
+        let report = import_sources_with(&self.store, sources, &self.limits, |o| {
             outcomes.push(o.clone())
         })
         .await
         .with_context(|| format!("cannot import from {}", self.dir.display()))?;
+        let each = outcomes.len() <= LOGGED_FILES;
+        let counts = report.counts;
+        if !each && counts.added + counts.updated + counts.failed > 0 {
+            tracing::info!(
+                added = counts.added,
+                updated = counts.updated,
+                unchanged = counts.unchanged,
+                failed = counts.failed,
+                "imported from {}",
+                self.dir.display()
+            );
+        }
         for o in outcomes {
             match o.outcome {
                 Outcome::Failed => {
@@ -332,7 +348,11 @@ impl Watcher {
                 }
                 Outcome::Added | Outcome::Updated => {
                     applied.changed = true;
-                    tracing::info!(file = o.path, outcome = o.outcome.as_str(), "imported");
+                    if each {
+                        tracing::info!(file = o.path, outcome = o.outcome.as_str(), "imported");
+                    } else {
+                        tracing::debug!(file = o.path, outcome = o.outcome.as_str(), "imported");
+                    }
                     self.conflicts.remove(&o.path);
                 }
                 Outcome::Unchanged => {
