@@ -1,5 +1,6 @@
 //! `marquee serve` as an app: [`App::build`] makes everything the bot needs (the store and
-//! its indexes, the Discord client, the announcer) and fails early on bad settings; then
+//! its indexes, the Discord client, the announcer, the archive watcher) and fails early on bad
+//! settings; then
 //! [`App::run_until`] runs its tasks until told to stop. The tasks are supervised: one that
 //! ends on its own — an error, a panic, or simply returning — is logged with its cause, stops
 //! the others, and is the error `run_until` returns, so the process exits non-zero instead of
@@ -26,6 +27,7 @@ use crate::config::{Settings, ShardPlan, Transport};
 use crate::interactions::{router, Endpoint, Verifier};
 use crate::ops::Metrics;
 use crate::store::Store;
+use crate::watch::Watcher;
 
 /// The gateway task's name.
 const GATEWAY: &str = "the gateway";
@@ -58,6 +60,8 @@ pub struct App {
     archive: Arc<Archive>,
     interval: Duration,
     reconnected: Arc<Notify>,
+    /// The archive folder (`--watch` / `archive.watch`), watched from build time on.
+    watcher: Option<Watcher>,
 }
 
 impl App {
@@ -70,6 +74,14 @@ impl App {
              https://discord.com/developers/applications, add a bot, and export its token",
         )?;
         let store = Store::open(database_url, true).await?;
+        let watcher = match settings.archive.watch.as_os_str().is_empty() {
+            true => None,
+            false => Some(Watcher::start(
+                &settings.archive.watch,
+                store.clone(),
+                settings.import,
+            )?),
+        };
         let archive = Arc::new(Archive::new(store.clone(), Origin::Database).await?);
         let titles = archive.index().await?;
         let people = archive.people().await?;
@@ -166,6 +178,7 @@ impl App {
             archive,
             interval: Duration::from_secs(settings.discord.announce_interval_seconds.max(1)),
             reconnected,
+            watcher,
         })
     }
 
@@ -184,8 +197,8 @@ impl App {
         }
     }
 
-    /// Runs the gateway, the announcer, the index refresher and (with `ops.listen`) the
-    /// operations server until `shutdown` completes
+    /// Runs the gateway, the announcer, the index refresher, (with `ops.listen`) the
+    /// operations server and (with `--watch`) the archive watcher until `shutdown` completes
     /// (then `Ok`) or until one of them ends on its own (then that task's error, after the
     /// others have stopped).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
@@ -196,6 +209,7 @@ impl App {
             archive,
             interval,
             reconnected,
+            watcher,
         } = self;
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Tasks::default();
@@ -265,6 +279,11 @@ impl App {
             archive.keep_fresh(interval, refreshing).await;
             Ok(())
         });
+
+        if let Some(watcher) = watcher {
+            let watching = stopped.clone();
+            tasks.spawn("the archive watcher", watcher.run(watching));
+        }
 
         if let Some((listener, router)) = ops {
             let mut stopping = stopped.clone();

@@ -313,6 +313,19 @@ impl Archive {
     }
 }
 
+/// After a change to the archive: builds and saves the title index now, so the next lookup
+/// only decodes it. Saving is an optimisation, so a failure is only logged.
+pub async fn save_title_index(store: &Store) -> anyhow::Result<()> {
+    let archive = Archive::new(store.clone(), Origin::Database).await?;
+    if let Err(err) = archive.index().await {
+        tracing::warn!(
+            error = format!("{err:#}"),
+            "the title index was not rebuilt"
+        );
+    }
+    Ok(())
+}
+
 /// A lock's value, whether or not a panicking writer poisoned it (the values are swapped
 /// whole, so they are never half-written).
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

@@ -180,6 +180,10 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct ArchiveSettings {
     pub critic: String,
+    /// `serve` watches this folder and imports its reviews as they are saved (`serve
+    /// --watch` wins); empty: not watched.
+    #[serde(default)]
+    pub watch: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -273,6 +277,18 @@ mod tests {
         assert_eq!(s.search.candidates, 5);
         assert_eq!(s.discord.outbox_retention_days, 30);
         assert_eq!(s.import, crate::review::Limits::default());
+        assert_eq!(s.archive.watch, std::path::PathBuf::new(), "not watched");
+    }
+
+    #[test]
+    fn the_watched_folder_comes_from_archive_watch() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = FakeEnv(HashMap::from([(
+            "MARQUEE__ARCHIVE__WATCH",
+            "reviews/inbox",
+        )]));
+        let s = Settings::load(dir.path(), &env).unwrap();
+        assert_eq!(s.archive.watch, std::path::PathBuf::from("reviews/inbox"));
     }
 
     #[test]

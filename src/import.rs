@@ -103,7 +103,8 @@ pub fn collect_sources(paths: &[PathBuf]) -> Vec<Source> {
     sources
 }
 
-fn is_txt(path: &Path) -> bool {
+/// Whether a path names a review file (`*.txt`, any case).
+pub fn is_txt(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"))

@@ -24,3 +24,4 @@ pub mod review;
 pub mod sample;
 pub mod search;
 pub mod store;
+pub mod watch;

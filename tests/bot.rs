@@ -463,7 +463,9 @@ async fn interaction_latency_through_the_fake() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_mid_delivery_neither_loses_nor_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let (fake, bot) = started(dir.path(), &[]).await;
+    // The crashed process's claim on the stalled post holds for its lease (2 s here).
+    let lease = [("MARQUEE__DISCORD__OUTBOX_LEASE_SECONDS", "2")];
+    let (fake, bot) = started(dir.path(), &lease).await;
     subscribe(&fake, 4401, 5000, None, MANAGE_CHANNELS).await;
     // Discord creates the message, but the bot never hears back: then it crashes.
     fake.stall("POST", "/channels/5000/messages");
@@ -486,7 +488,7 @@ async fn a_crash_mid_delivery_neither_loses_nor_duplicates() {
     // A new process resumes the outbox: the stalled message is sent again with its nonce,
     // which Discord deduplicates, and the other one is sent once.
     let mark = fake.request_count();
-    let bot = Bot::start(dir.path(), &fake, &[]).await;
+    let bot = Bot::start(dir.path(), &fake, &lease).await;
     fake.wait_ready_count(2, WAIT).await;
     // Both announcements are posted again by the new process (in outbox order)...
     for (what, same) in [

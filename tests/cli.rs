@@ -830,3 +830,44 @@ fn remove_without_a_database_says_so() {
     assert!(stderr(&out).contains("no database"), "{}", stderr(&out));
     assert!(!dir.path().join("marquee.db").exists());
 }
+
+#[test]
+fn serve_watch_of_a_missing_folder_fails_naming_the_option_and_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .current_dir(dir.path())
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("bot.db").display()),
+            )
+            .env("DISCORD_TOKEN", "cli-test-token")
+            .env("DISCORD_API_BASE", "http://127.0.0.1:9")
+            .env("MARQUEE__ARCHIVE__WATCH", "configured-folder")
+            .env_remove("MARQUEE_ENVIRONMENT")
+            .env_remove("MARQUEE_CONFIG")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // The flag wins over archive.watch.
+    let out = serve(&["--watch", "flagged-folder"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--watch") && err.contains("archive.watch"),
+        "{err}"
+    );
+    assert!(err.contains("flagged-folder"), "{err}");
+    assert!(!err.contains("configured-folder"), "{err}");
+    // Without the flag, the setting is used.
+    let out = serve(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("configured-folder"),
+        "{}",
+        stderr(&out)
+    );
+}

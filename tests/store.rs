@@ -1003,3 +1003,250 @@ async fn a_regrade_is_queued_for_channels_that_asked_once_per_change(pool: Sqlit
     assert_eq!(regrades(pool.clone()).await.len(), 3);
     assert_eq!(count(&pool, "deliveries").await, new_ones + 3);
 }
+
+/// Identity follows the file: a file imported before whose title (or year) was corrected
+/// updates its own review, which keeps its id, its announcements and no double.
+#[sqlx::test]
+async fn a_corrected_title_or_year_updates_the_file_s_review_in_place(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    store.subscribe(1, 100, Grade::F, 7, true).await.unwrap();
+    import(
+        &store,
+        vec![source(
+            "walk.txt",
+            review("The Lnog Wlak", 2019, "B", "Nora Lind"),
+        )],
+    )
+    .await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM reviews")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let credits = count(&pool, "credits").await;
+
+    let report = import(
+        &store,
+        vec![source(
+            "walk.txt",
+            review("The Long Walk", 2019, "B", "Nora Lind"),
+        )],
+    )
+    .await;
+    assert_eq!((report.counts.added, report.counts.updated), (0, 1));
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let rows: Vec<(i64, String, Option<i32>, String)> =
+        sqlx::query_as("SELECT id, title, year, source_path FROM reviews")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![(id, "The Long Walk".into(), Some(2019), "walk.txt".into())]
+    );
+    assert_eq!(count(&pool, "credits").await, credits);
+    let text = |word: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM reviews_fts WHERE reviews_fts MATCH ?",
+            )
+            .bind(word)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(text("lnog").await, 0, "the old title is forgotten");
+    assert_eq!(text("long").await, 1);
+
+    // The year corrected, and the grade with it: still the same review, and a regrade.
+    let report = import(
+        &store,
+        vec![source(
+            "walk.txt",
+            review("The Long Walk", 2018, "A", "Nora Lind"),
+        )],
+    )
+    .await;
+    assert_eq!(report.counts.updated, 1);
+    let rows: Vec<(i64, Option<i32>, String)> =
+        sqlx::query_as("SELECT id, year, grade FROM reviews")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, vec![(id, Some(2018), "A".into())]);
+    // One announcement as new (when it was added) and one regrade, both of this review.
+    let deliveries: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT review_id, regraded_to FROM deliveries ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(deliveries, vec![(id, None), (id, Some("A".into()))]);
+}
+
+/// A corrected identity that is another file's film is refused with both files named, and
+/// neither review changes; once the other file is retired, the correction goes through.
+#[sqlx::test]
+async fn a_correction_onto_another_file_s_film_fails_naming_both_files(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    import(
+        &store,
+        vec![
+            source("a.txt", review("Short Days", 2001, "A-", "Ed Marsh")),
+            source("b.txt", review("The Long Walk", 2019, "B", "Nora Lind")),
+        ],
+    )
+    .await;
+    let before: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, title, raw_text FROM reviews ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+
+    let edited = || source("a.txt", review("The Long Walk", 2019, "C", "Ed Marsh"));
+    let report = import(&store, vec![edited()]).await;
+    assert_eq!(report.counts.failed, 1);
+    let failure = &report.failed[0];
+    assert_eq!(failure.path, "a.txt");
+    assert!(failure.error.contains("b.txt"), "{}", failure.error);
+    assert!(
+        failure.error.contains("“The Long Walk” (2019)"),
+        "{}",
+        failure.error
+    );
+    assert!(
+        failure.error.contains("“Short Days” (2001)"),
+        "{}",
+        failure.error
+    );
+    let after: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, title, raw_text FROM reviews ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(after, before, "neither review changed");
+
+    store.remove_imported_from("b.txt").await.unwrap();
+    let report = import(&store, vec![edited()]).await;
+    assert_eq!(report.counts.updated, 1, "{:?}", report.failed);
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, title, source_path FROM reviews")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![(before[0].0, "The Long Walk".into(), "a.txt".into())]
+    );
+}
+
+/// In one import, a title freed by one file's correction may be taken by another file (a new
+/// film, or another correction): the renames run in an order that frees each title first.
+#[sqlx::test]
+async fn corrections_in_one_import_free_titles_for_each_other(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    import(
+        &store,
+        vec![
+            source("a.txt", review("Alpha", 2000, "B", "Nora Lind")),
+            source("b.txt", review("Beta", 2000, "B", "Nora Lind")),
+        ],
+    )
+    .await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM reviews ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    // b.txt: Beta → Gamma; a.txt: Alpha → Beta (after b's moved away); c.txt: a new Alpha.
+    let report = import(
+        &store,
+        vec![
+            source("a.txt", review("Beta", 2000, "B", "Nora Lind")),
+            source("b.txt", review("Gamma", 2000, "B", "Nora Lind")),
+            source("c.txt", review("Alpha", 2000, "B", "Nora Lind")),
+        ],
+    )
+    .await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!((report.counts.added, report.counts.updated), (1, 2));
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, title, source_path FROM reviews ORDER BY source_path")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows[0], (ids[0], "Beta".into(), "a.txt".into()));
+    assert_eq!(rows[1], (ids[1], "Gamma".into(), "b.txt".into()));
+    assert_eq!((rows[2].1.as_str(), rows[2].2.as_str()), ("Alpha", "c.txt"));
+    assert!(!ids.contains(&rows[2].0), "Alpha is a new review");
+
+    // Two files swapping titles cannot both go first: both are refused, nothing changes.
+    let report = import(
+        &store,
+        vec![
+            source("a.txt", review("Gamma", 2000, "B", "Nora Lind")),
+            source("b.txt", review("Beta", 2000, "B", "Nora Lind")),
+        ],
+    )
+    .await;
+    assert_eq!(report.counts.failed, 2, "{:?}", report.failed);
+    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM reviews ORDER BY source_path")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(titles, ["Beta", "Gamma", "Alpha"]);
+}
+
+/// A file moved or renamed keeps its film: importing it from the new path moves the
+/// recorded path (even when the text is unchanged), so removing the old path retires nothing.
+#[sqlx::test]
+async fn a_moved_file_keeps_its_film_and_takes_its_path(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let text = || review("The Long Walk", 2019, "B", "Nora Lind");
+    import(&store, vec![source("old/walk.txt", text())]).await;
+    let report = import(&store, vec![source("new/walk.txt", text())]).await;
+    assert_eq!(report.counts.unchanged, 1);
+    assert!(store
+        .remove_imported_from("old/walk.txt")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(count(&pool, "reviews").await, 1);
+    assert_eq!(
+        store.remove_imported_from("new/walk.txt").await.unwrap(),
+        vec![("The Long Walk".to_owned(), Some(2019))]
+    );
+}
+
+/// A folder that went away retires the reviews of every file under it, and nothing of a
+/// folder whose name merely starts the same way.
+#[sqlx::test]
+async fn removing_under_a_folder_takes_its_files_only(pool: SqlitePool) {
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    import(
+        &store,
+        vec![
+            source("archive/70s/a.txt", review("Alpha", 1971, "B", "Nora Lind")),
+            source(
+                "archive/70s/deep/b.txt",
+                review("Beta", 1972, "B", "Nora Lind"),
+            ),
+            source(
+                "archive/70s0/c.txt",
+                review("Gamma", 1973, "B", "Nora Lind"),
+            ),
+            source("archive/70s.txt", review("Delta", 1974, "B", "Nora Lind")),
+        ],
+    )
+    .await;
+    let mut gone = store.remove_imported_under("archive/70s").await.unwrap();
+    gone.sort();
+    let titles: Vec<&str> = gone.iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(titles, ["Alpha", "Beta"]);
+    assert_eq!(gone[0].0, "archive/70s/a.txt");
+    assert_eq!(count(&pool, "reviews").await, 2);
+    let file = store
+        .remove_imported_under("archive/70s.txt")
+        .await
+        .unwrap();
+    assert_eq!(file.len(), 1);
+}

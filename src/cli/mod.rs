@@ -138,6 +138,10 @@ pub struct ServeArgs {
     /// that several processes split the guilds (default: all of --shards).
     #[arg(long, value_name = "A..B")]
     pub shard_range: Option<String>,
+    /// Watch this folder: its *.txt reviews are imported at start and whenever one is saved,
+    /// and a deleted file's review is retired. Overrides archive.watch.
+    #[arg(long, value_name = "DIR")]
+    pub watch: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -154,6 +158,9 @@ impl ServeArgs {
         }
         if let Some(range) = &self.shard_range {
             settings.serve.shard_range = range.clone();
+        }
+        if let Some(dir) = &self.watch {
+            settings.archive.watch = dir.clone();
         }
     }
 }
@@ -304,7 +311,7 @@ async fn import(
     bar.finish_and_clear();
     if let Ok(r) = &report {
         if r.counts.added + r.counts.updated > 0 {
-            save_title_index(&store).await?;
+            crate::archive::save_title_index(&store).await?;
         }
     }
     store.close().await;
@@ -334,19 +341,6 @@ async fn import(
     })
 }
 
-/// After a change to the archive: builds and saves the title index now, so the next lookup
-/// only decodes it. Saving is an optimisation, so a failure is only logged.
-async fn save_title_index(store: &Store) -> anyhow::Result<()> {
-    let archive = Archive::new(store.clone(), Origin::Database).await?;
-    if let Err(err) = archive.index().await {
-        tracing::warn!(
-            error = format!("{err:#}"),
-            "the title index was not rebuilt"
-        );
-    }
-    Ok(())
-}
-
 async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
     if !crate::store::exists(url)? {
         anyhow::bail!("no database at {url}: nothing to remove");
@@ -367,7 +361,7 @@ async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<Exit
         }
     }
     if !removed.is_empty() {
-        save_title_index(&store).await?;
+        crate::archive::save_title_index(&store).await?;
     }
     store.close().await;
     let mut out = std::io::stdout().lock();

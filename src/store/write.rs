@@ -41,6 +41,9 @@ pub struct FileOutcome {
     pub review_id: Option<i64>,
     pub line: Option<usize>,
     pub error: Option<String>,
+    /// When the file failed because its corrected title and year are the film of the
+    /// review imported from another file: that file (as recorded).
+    pub conflict_with: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -231,6 +234,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Retires the reviews imported from `path` or from any file under it (`path` is a
+    /// folder that went away), as [`Store::remove_imported_from`] does. Returns each one's
+    /// path, title and year.
+    pub async fn remove_imported_under(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<Vec<(String, String, Option<i32>)>> {
+        // Under `path/`: from `path/` up to, not including, `path0` (the byte after the
+        // separator), a range the `reviews_source` index answers.
+        let sep = std::path::MAIN_SEPARATOR;
+        let (from, to) = (format!("{path}{sep}"), format!("{path}{}", char_after(sep)));
+        sqlx::query_as(
+            "DELETE FROM reviews WHERE source_path = ? OR (source_path >= ? AND source_path < ?)
+             RETURNING source_path, title, year",
+        )
+        .bind(path)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool()?)
+        .await
+        .with_context(|| format!("cannot remove the reviews imported from {path}"))
+    }
+}
+
+/// The character after `c` (`/` → `0`), or `c` itself at the end of the range.
+fn char_after(c: char) -> char {
+    char::from_u32(u32::from(c) + 1).unwrap_or(c)
+}
+
 /// Rows one multi-row statement writes (or keys one `IN` list asks for). Every full chunk
 /// has the same SQL, so SQLite prepares it once per connection and sqlx keeps it cached; the
 /// one shorter chunk of a batch is prepared, run and dropped, so the cache never fills with
@@ -277,95 +310,252 @@ fn identity(key: &str, year: Option<i32>) -> Identity {
 }
 
 /// Takes from the front of `rest` the files up to (not including) the second file of a
-/// film already in the round.
+/// film already in the round, or the second file of a path already in it.
 fn split_round(rest: &mut Vec<Parsed>) -> Vec<Parsed> {
-    let mut seen = std::collections::HashSet::new();
+    let mut films = std::collections::HashSet::new();
+    let mut paths = std::collections::HashSet::new();
     let cut = rest
         .iter()
-        .position(|p| match &p.review {
-            Ok((review, key)) => !seen.insert((key.clone(), review.year())),
-            Err(_) => false,
+        .position(|p| {
+            !paths.insert(p.path.as_str())
+                || match &p.review {
+                    Ok((review, key)) => !films.insert((key.clone(), review.year())),
+                    Err(_) => false,
+                }
         })
         .unwrap_or(rest.len());
     let tail = rest.split_off(cut);
     std::mem::replace(rest, tail)
 }
 
-/// Stores one round: files of distinct films.
+/// What one file of a round does.
+enum Step<'a> {
+    /// It did not parse.
+    Failed,
+    /// Its corrected identity is another file's film: nothing is written.
+    Conflict { message: String, other: String },
+    /// The same text as stored; the film's `source_path` moves to this file if it was
+    /// imported from another path (a file moved or renamed keeps its film).
+    Unchanged(&'a Existing),
+    /// Added (`before` is `None`) or updated in place, by identity.
+    Upsert { before: Option<&'a Existing> },
+    /// The review imported from this file before, under another title or year: it takes
+    /// the new identity and keeps its id.
+    Rename { from: &'a Existing },
+}
+
+impl Step<'_> {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Step::Failed | Step::Conflict { .. } => Outcome::Failed,
+            Step::Unchanged(_) => Outcome::Unchanged,
+            Step::Upsert { before: None } => Outcome::Added,
+            Step::Upsert { before: Some(_) } | Step::Rename { .. } => Outcome::Updated,
+        }
+    }
+}
+
+/// `“Title” (1999)`, or without the year when it has none.
+fn film_name(title: &str, year: Option<i32>) -> String {
+    match year {
+        Some(year) => format!("“{title}” ({year})"),
+        None => format!("“{title}”"),
+    }
+}
+
+/// Decides what each file of a round does. A film's identity follows its file: a file whose
+/// one review (by `source_path`) now has another title or year renames that review, in an
+/// order in which every new identity is free when it is taken (a review another file of the
+/// round renames away frees its old one). A file whose new identity belongs to a review that
+/// stays, imported from another file, is a conflict: neither review changes. Any other file
+/// is stored by identity, as before: added, or updated (taking the film over from another
+/// path, as a moved file does).
+///
+/// Returns each file's step, and the renames (by file) in the order they must run.
+fn plan_round<'a>(
+    round: &[Parsed],
+    by_identity: &'a HashMap<Identity, Existing>,
+    by_path: &'a HashMap<String, Existing>,
+) -> (Vec<Step<'a>>, Vec<usize>) {
+    let mut steps: Vec<Option<Step<'a>>> = round.iter().map(|_| None).collect();
+    // The renames, and the order they may run in.
+    let mut pending: Vec<(usize, &'a Existing, Identity)> = Vec::new();
+    for (i, p) in round.iter().enumerate() {
+        let Ok((review, key)) = &p.review else {
+            continue;
+        };
+        let target = identity(key, review.year());
+        if let Some(own) = by_path.get(&p.path) {
+            if (own.key.as_str(), own.year) != (target.0.as_str(), target.1) {
+                pending.push((i, own, target));
+            }
+        }
+    }
+    let mut moved = std::collections::HashSet::new();
+    let mut order = Vec::new();
+    loop {
+        let before = pending.len();
+        pending.retain(|(i, own, target)| {
+            let free = by_identity
+                .get(target)
+                .map_or(true, |holder| moved.contains(&holder.id));
+            if free {
+                moved.insert(own.id);
+                order.push(*i);
+                if let Some(step) = steps.get_mut(*i) {
+                    *step = Some(Step::Rename { from: own });
+                }
+            }
+            !free
+        });
+        if pending.len() == before {
+            break;
+        }
+    }
+    for (i, own, target) in pending {
+        let (Some(p), Some(holder)) = (round.get(i), by_identity.get(&target)) else {
+            continue;
+        };
+        let Ok((review, _)) = &p.review else {
+            continue;
+        };
+        let other = holder.source_path.clone().unwrap_or_default();
+        let message = format!(
+            "its title and year are now {new}, the film of the review imported from {other}: \
+             neither review was changed, and this file's is still {old} (correct one of the \
+             two files, or retire the other with `marquee remove {other}`)",
+            new = film_name(&review.title, review.year()),
+            old = film_name(&own.title, own.year),
+        );
+        if let Some(step) = steps.get_mut(i) {
+            *step = Some(Step::Conflict { message, other });
+        }
+    }
+    let steps = round
+        .iter()
+        .zip(steps)
+        .map(|(p, planned)| {
+            if let Some(step) = planned {
+                return step;
+            }
+            let Ok((review, key)) = &p.review else {
+                return Step::Failed;
+            };
+            match by_identity.get(&identity(key, review.year())) {
+                // Its review is renamed away in this round: the film is new.
+                Some(holder) if moved.contains(&holder.id) => Step::Upsert { before: None },
+                Some(film) if film.raw_text == review.raw_text => Step::Unchanged(film),
+                found => Step::Upsert { before: found },
+            }
+        })
+        .collect();
+    (steps, order)
+}
+
+/// Stores one round: files of distinct films and distinct paths.
 async fn store_round(
     tx: &mut Transaction<'_, Sqlite>,
     round: Vec<Parsed>,
     people: &mut HashMap<String, i64>,
     fresh: &mut Vec<String>,
 ) -> anyhow::Result<Vec<FileOutcome>> {
-    let existing = existing_films(tx, &round).await?;
-    // What each file does, in order; the reviews to write are the added and the updated.
-    let mut plan: Vec<Outcome> = Vec::with_capacity(round.len());
+    let by_identity = existing_films(tx, &round).await?;
+    let by_path = imported_from(tx, &round).await?;
+    let (steps, order) = plan_round(&round, &by_identity, &by_path);
+    // The renames first, in the planned order, so that each identity is free when it is
+    // taken, by a rename or by an upsert.
+    let mut renamed = HashMap::new();
+    for i in order {
+        if let (
+            Some(Parsed {
+                path,
+                review: Ok((review, key)),
+            }),
+            Some(Step::Rename { from }),
+        ) = (round.get(i), steps.get(i))
+        {
+            rename_review(tx, from.id, review, key, path).await?;
+            renamed.insert(i, from.id);
+        }
+    }
+    for (p, step) in round.iter().zip(&steps) {
+        if let Step::Unchanged(film) = step {
+            if film.source_path.as_deref() != Some(p.path.as_str()) {
+                sqlx::query("UPDATE reviews SET source_path = ? WHERE id = ?")
+                    .bind(&p.path)
+                    .bind(film.id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    // The reviews to write by identity: the added and the updated.
     let mut writes: Vec<(&Review, &str, &str)> = Vec::new();
-    for p in &round {
-        plan.push(match &p.review {
-            Err(_) => Outcome::Failed,
-            Ok((review, key)) => match existing.get(&identity(key, review.year())) {
-                Some(film) if film.raw_text == review.raw_text => Outcome::Unchanged,
-                found => {
-                    writes.push((review, key, &p.path));
-                    if found.is_some() {
-                        Outcome::Updated
-                    } else {
-                        Outcome::Added
-                    }
-                }
-            },
-        });
+    for (p, step) in round.iter().zip(&steps) {
+        if let (Step::Upsert { .. }, Ok((review, key))) = (step, &p.review) {
+            writes.push((review, key, &p.path));
+        }
     }
     let ids = upsert_reviews(tx, &writes).await?;
-    let id_of = |review: &Review, key: &str| -> anyhow::Result<i64> {
-        let film = identity(key, review.year());
-        ids.get(&film)
-            .or_else(|| existing.get(&film).map(|e| &e.id))
-            .copied()
-            .with_context(|| format!("the store returned no id for {}", review.title))
-    };
 
     let mut added = Vec::new();
     let mut updated = Vec::new();
     let mut regraded = Vec::new();
     let mut outcomes = Vec::with_capacity(round.len());
-    for (p, outcome) in round.iter().zip(&plan) {
-        outcomes.push(match &p.review {
-            Ok((review, key)) => {
-                let id = id_of(review, key)?;
-                match outcome {
-                    Outcome::Added => added.push((id, review.grade.rank())),
-                    Outcome::Updated => {
-                        updated.push(id);
-                        let before = existing.get(&identity(key, review.year()));
-                        if let Some(before) = before.filter(|b| b.grade != review.grade.as_str()) {
-                            regraded.push(Regrade {
-                                review_id: id,
-                                from: before.grade.clone(),
-                                to: review.grade.as_str(),
-                                rank: review.grade.rank(),
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-                FileOutcome {
-                    path: p.path.clone(),
-                    outcome: *outcome,
-                    review_id: Some(id),
-                    line: None,
-                    error: None,
+    for (i, (p, step)) in round.iter().zip(&steps).enumerate() {
+        let outcome = step.outcome();
+        let failure = |line, error: &str, other: Option<&String>| FileOutcome {
+            path: p.path.clone(),
+            outcome,
+            review_id: None,
+            line,
+            error: Some(error.to_owned()),
+            conflict_with: other.cloned(),
+        };
+        let (review, key) = match (&p.review, step) {
+            (Err(err), _) => {
+                outcomes.push(failure(err.line, &err.message, None));
+                continue;
+            }
+            (Ok(_), Step::Conflict { message, other }) => {
+                outcomes.push(failure(None, message, Some(other)));
+                continue;
+            }
+            (Ok((review, key)), _) => (review, key),
+        };
+        let id = match step {
+            Step::Unchanged(film) => Some(film.id),
+            Step::Rename { .. } => renamed.get(&i).copied(),
+            _ => ids.get(&identity(key, review.year())).copied(),
+        }
+        .with_context(|| format!("the store returned no id for {}", review.title))?;
+        let before = match step {
+            Step::Upsert { before } => *before,
+            Step::Rename { from } => Some(*from),
+            _ => None,
+        };
+        match outcome {
+            Outcome::Added => added.push((id, review.grade.rank())),
+            Outcome::Updated => {
+                updated.push(id);
+                if let Some(before) = before.filter(|b| b.grade != review.grade.as_str()) {
+                    regraded.push(Regrade {
+                        review_id: id,
+                        from: before.grade.clone(),
+                        to: review.grade.as_str(),
+                        rank: review.grade.rank(),
+                    });
                 }
             }
-            Err(err) => FileOutcome {
-                path: p.path.clone(),
-                outcome: Outcome::Failed,
-                review_id: None,
-                line: err.line,
-                error: Some(err.message.clone()),
-            },
+            Outcome::Unchanged | Outcome::Failed => {}
+        }
+        outcomes.push(FileOutcome {
+            path: p.path.clone(),
+            outcome,
+            review_id: Some(id),
+            line: None,
+            error: None,
+            conflict_with: None,
         });
     }
 
@@ -390,8 +580,13 @@ async fn store_round(
 
     let mut credits: Vec<(i64, &'static str, i64, &str, Option<&str>)> = Vec::new();
     let mut alts: Vec<(i64, &str)> = Vec::new();
-    for (review, key, _) in &writes {
-        let id = id_of(review, key)?;
+    for (p, outcome) in round.iter().zip(&outcomes) {
+        if !matches!(outcome.outcome, Outcome::Added | Outcome::Updated) {
+            continue;
+        }
+        let (Some(id), Ok((review, _))) = (outcome.review_id, &p.review) else {
+            continue;
+        };
         let c = &review.credits;
         for role in Role::ALL {
             let entries: Vec<(&str, Option<&str>)> = match role {
@@ -451,8 +646,66 @@ async fn store_round(
 /// A film of a round that the archive already holds.
 struct Existing {
     id: i64,
+    title: String,
+    key: String,
+    year: Option<i32>,
     raw_text: String,
     grade: String,
+    source_path: Option<String>,
+}
+
+type ExistingRow = (
+    i64,
+    String,
+    String,
+    Option<i32>,
+    String,
+    String,
+    Option<String>,
+);
+
+const EXISTING_COLUMNS: &str =
+    "SELECT id, title, title_key, year, raw_text, grade, source_path FROM reviews WHERE ";
+
+impl From<ExistingRow> for Existing {
+    fn from((id, title, key, year, raw_text, grade, source_path): ExistingRow) -> Existing {
+        Existing {
+            id,
+            title,
+            key,
+            year,
+            raw_text,
+            grade,
+            source_path,
+        }
+    }
+}
+
+/// The reviews whose `column` is one of `values`, [`ROWS`] values to a statement.
+async fn existing_where(
+    tx: &mut Transaction<'_, Sqlite>,
+    column: &str,
+    mut values: Vec<&str>,
+) -> anyhow::Result<Vec<Existing>> {
+    values.sort_unstable();
+    values.dedup();
+    let mut found = Vec::new();
+    for values in values.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(EXISTING_COLUMNS);
+        q.push(column).push(" IN (");
+        let mut list = q.separated(", ");
+        for value in values {
+            list.push_bind(*value);
+        }
+        q.push(")");
+        let rows: Vec<ExistingRow> = q
+            .build_query_as()
+            .persistent(cached(values.len()))
+            .fetch_all(&mut **tx)
+            .await?;
+        found.extend(rows.into_iter().map(Existing::from));
+    }
+    Ok(found)
 }
 
 /// The films of `round` already in the archive, by identity.
@@ -460,41 +713,87 @@ async fn existing_films(
     tx: &mut Transaction<'_, Sqlite>,
     round: &[Parsed],
 ) -> anyhow::Result<HashMap<Identity, Existing>> {
-    let mut keys: Vec<&str> = round
+    let keys = round
         .iter()
         .filter_map(|p| p.review.as_ref().ok())
         .map(|(_, key)| key.as_str())
         .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let mut found = HashMap::new();
-    for keys in keys.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, title_key, year, raw_text, grade FROM reviews WHERE title_key IN (",
-        );
-        let mut list = q.separated(", ");
-        for key in keys {
-            list.push_bind(*key);
-        }
-        q.push(")");
-        let rows: Vec<(i64, String, Option<i32>, String, String)> = q
-            .build_query_as()
-            .persistent(cached(keys.len()))
-            .fetch_all(&mut **tx)
-            .await?;
-        // Another year of a film in the round is just not asked for.
-        found.extend(rows.into_iter().map(|(id, key, year, raw, grade)| {
-            (
-                (key, year),
-                Existing {
-                    id,
-                    raw_text: raw,
-                    grade,
-                },
-            )
-        }));
+    // Another year of a film in the round is just not asked for.
+    Ok(existing_where(tx, "title_key", keys)
+        .await?
+        .into_iter()
+        .map(|e| ((e.key.clone(), e.year), e))
+        .collect())
+}
+
+/// The review each file of `round` was imported as before, by path: only where the path has
+/// exactly one (an archive imported before identity followed the file may hold two reviews
+/// of one path, and then which one the file means is not known; it is stored by identity).
+async fn imported_from(
+    tx: &mut Transaction<'_, Sqlite>,
+    round: &[Parsed],
+) -> anyhow::Result<HashMap<String, Existing>> {
+    let paths = round
+        .iter()
+        .filter(|p| p.review.is_ok())
+        .map(|p| p.path.as_str())
+        .collect();
+    let mut found: HashMap<String, Option<Existing>> = HashMap::new();
+    for e in existing_where(tx, "source_path", paths).await? {
+        let Some(path) = e.source_path.clone() else {
+            continue;
+        };
+        found
+            .entry(path)
+            .and_modify(|one| *one = None)
+            .or_insert(Some(e));
     }
-    Ok(found)
+    Ok(found
+        .into_iter()
+        .filter_map(|(path, one)| one.map(|e| (path, e)))
+        .collect())
+}
+
+/// Gives the review `id` a file's new text, identity included (a corrected title or year).
+async fn rename_review(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    review: &Review,
+    key: &str,
+    path: &str,
+) -> anyhow::Result<()> {
+    let c = &review.credits;
+    sqlx::query(
+        "UPDATE reviews SET title = ?, title_key = ?, year = ?, release_note = ?, layout = ?,
+                runtime_minutes = ?, mpaa_rating = ?, studio = ?, pull_quote = ?, body = ?,
+                tagline = ?, critic = ?, reviewed_on = ?, grade = ?, grade_rank = ?,
+                source_path = ?, raw_text = ?, other_titles = ?,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?",
+    )
+    .bind(review.title.as_str())
+    .bind(key)
+    .bind(review.year())
+    .bind(c.release_note.as_deref())
+    .bind(review.layout.as_str())
+    .bind(c.runtime_minutes)
+    .bind(c.mpaa_rating.as_deref())
+    .bind(c.studio.as_deref())
+    .bind(review.pull_quote.as_deref())
+    .bind(review.body.as_str())
+    .bind(review.tagline.as_deref())
+    .bind(review.critic.as_deref())
+    .bind(review.reviewed_on.map(|d| d.to_string()))
+    .bind(review.grade.as_str())
+    .bind(review.grade.rank())
+    .bind(path)
+    .bind(review.raw_text.as_str())
+    .bind(other_titles(review))
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .with_context(|| format!("cannot give the review of {path} its corrected title"))?;
+    Ok(())
 }
 
 /// Adds or updates the reviews, [`ROWS`] to a statement; returns their ids.

@@ -846,9 +846,11 @@ impl FakeDiscord {
             .unwrap_or(0)
             .to_string();
         let signature = key.sign(format!("{timestamp}{body}").as_bytes());
+        let token = d["token"].as_str().unwrap_or_default().to_string();
         {
             let mut st = self.shared.lock();
             st.note_interaction(d);
+            st.http_pending.insert(token.clone());
         }
         let answer = http_client()
             .post(url)
@@ -864,9 +866,9 @@ impl FakeDiscord {
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if status == 200 {
             let id = d["id"].as_str().unwrap_or_default().to_string();
-            let token = d["token"].as_str().unwrap_or_default().to_string();
             let received_at = Instant::now();
             let mut st = self.shared.lock();
+            st.http_pending.remove(&token);
             callback(&mut st, &id, &token, &value, &[], received_at);
             st.requests.push(Recorded {
                 method: "POST".into(),
@@ -880,8 +882,10 @@ impl FakeDiscord {
                 authorization: None,
             });
             drop(st);
-            self.shared.bump();
+        } else {
+            self.shared.lock().http_pending.remove(&token);
         }
+        self.shared.bump();
         (status, value)
     }
 
@@ -1241,6 +1245,9 @@ struct Shared {
 }
 
 struct FakeState {
+    /// Interaction tokens whose HTTP response the fake has not taken in yet (see
+    /// `post_interaction`): Discord has the answer before the bot's next request about it.
+    http_pending: HashSet<String>,
     requests: Vec<Recorded>,
     scripts: Vec<(String, String, Scripted)>,
     /// Requests whose effect is applied but whose answer never comes or is reset (see
@@ -1294,6 +1301,7 @@ struct FakeState {
 impl Default for FakeState {
     fn default() -> Self {
         FakeState {
+            http_pending: HashSet::new(),
             requests: Vec::new(),
             scripts: Vec::new(),
             stalls: Vec::new(),
@@ -1600,9 +1608,18 @@ async fn rest_handler(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let path = uri.path().to_string();
+    // A request about an interaction whose HTTP response Discord is still taking in waits
+    // for it, as it would on Discord (the response reached Discord first).
+    if let Some(token) = webhook_token(&path) {
+        let _ = shared
+            .wait_state(Duration::from_secs(5), |st| {
+                (!st.http_pending.contains(token)).then_some(())
+            })
+            .await;
+    }
     let received_at = Instant::now();
     let method = method.as_str().to_ascii_uppercase();
-    let path = uri.path().to_string();
     let query = uri.query().map(str::to_string);
     let mut recorded_headers = BTreeMap::new();
     let mut authorization = None;
@@ -2049,6 +2066,15 @@ fn http_client() -> reqwest::Client {
                 .expect("a plain HTTP client")
         })
         .clone()
+}
+
+/// The interaction token in a `/webhooks/{app}/{token}…` path.
+fn webhook_token(path: &str) -> Option<&str> {
+    let route = path.strip_prefix(API_PREFIX)?;
+    let mut segments = route.trim_start_matches('/').split('/');
+    (segments.next()? == "webhooks").then_some(())?;
+    segments.next()?;
+    segments.next()
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
