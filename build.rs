@@ -8,6 +8,13 @@ fn main() {
     // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=migrations-postgres");
+    // The PostgreSQL tests run when MARQUEE_TEST_POSTGRES names a server to make their
+    // databases on; without it they are ignored, saying how to run them.
+    println!("cargo:rustc-check-cfg=cfg(marquee_pg)");
+    println!("cargo:rerun-if-env-changed=MARQUEE_TEST_POSTGRES");
+    if std::env::var_os("MARQUEE_TEST_POSTGRES").is_some_and(|v| !v.is_empty()) {
+        println!("cargo:rustc-cfg=marquee_pg");
+    }
     index_format();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample");
     let mut files: Vec<_> = std::fs::read_dir(&dir)

@@ -81,6 +81,11 @@ fn delivery(row: DeliveryRow) -> Delivery {
     }
 }
 
+/// Now, as the database stores it.
+pub(super) fn now_timestamp() -> String {
+    timestamp(Utc::now())
+}
+
 fn id_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use serde::Serialize;
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection, Transaction};
+use sqlx::{Connection, QueryBuilder, Sqlite, Transaction};
 
-use super::Store;
+use super::{on_db, Db, Store};
 use crate::review::{ParseError, Review, Role};
 use crate::search::normalize;
 
@@ -75,10 +75,13 @@ pub struct Importer {
 
 impl Importer {
     pub async fn start(store: &Store) -> anyhow::Result<Importer> {
-        let import_id: i64 = sqlx::query_scalar("INSERT INTO imports DEFAULT VALUES RETURNING id")
-            .fetch_one(store.pool()?)
-            .await
-            .context("cannot start the import log")?;
+        let import_id: i64 = on_db!(store, |pool| sqlx::query_scalar(
+            "INSERT INTO imports (started_at) VALUES ($1) RETURNING id"
+        )
+        .bind(super::subscriptions::now_timestamp())
+        .fetch_one(pool)
+        .await
+        .context("cannot start the import log"))?;
         Ok(Importer {
             store: store.clone(),
             import_id,
@@ -113,38 +116,87 @@ impl Importer {
         files: usize,
     ) -> anyhow::Result<Vec<FileOutcome>> {
         let mut fresh = Vec::new();
-        let mut conn = self.store.pool()?.acquire().await?;
-        // A page cache large enough for a transaction's dirty pages, so that SQLite does not
-        // spill them to the log mid-transaction; the connection gets its own back afterwards.
-        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
-            .fetch_one(&mut *conn)
-            .await?;
-        sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
-        // No foreign-key checks inside the import's own transaction (a lookup of the film
-        // and of the person for each of ~12 credits a review, 1.2 million at 100k files):
-        // every id it writes is one it has just been given by the same transaction, which
-        // holds the write lock, and it deletes nothing. The pragma cannot change inside a
-        // transaction, so it is set around it and put back for the pool.
-        sqlx::query("PRAGMA foreign_keys = OFF")
-            .execute(&mut *conn)
-            .await?;
-        let stored = self
-            .write_batch(&mut conn, first, more, files, &mut fresh)
-            .await;
-        let reset = match sqlx::query("PRAGMA foreign_keys = ON")
-            .execute(&mut *conn)
-            .await
-        {
-            Ok(_) => {
-                sqlx::query(&format!("PRAGMA cache_size = {cache}"))
+        let stored = match &self.store.db {
+            Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                // A page cache large enough for a transaction's dirty pages, so that SQLite
+                // does not spill them to the log mid-transaction; the connection gets its
+                // own back afterwards.
+                let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
+                // No foreign-key checks inside the import's own transaction (a lookup of the
+                // film and of the person for each of ~12 credits a review, 1.2 million at
+                // 100k files): every id it writes is one it has just been given by the same
+                // transaction, which holds the write lock, and it deletes nothing. The
+                // pragma cannot change inside a transaction, so it is set around it and put
+                // back for the pool.
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
+                    .await?;
+                let stored = async {
+                    // IMMEDIATE: take the write lock up front, so a concurrent writer waits
+                    // (busy timeout) instead of failing when a read transaction tries to
+                    // become a write.
+                    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+                    let outcomes = on_sqlite::write_rounds(
+                        &mut tx,
+                        self.import_id,
+                        &mut self.people,
+                        first,
+                        more,
+                        files,
+                        &mut fresh,
+                    )
+                    .await?;
+                    tx.commit()
+                        .await
+                        .context("cannot commit the import batch")?;
+                    anyhow::Ok(outcomes)
+                }
+                .await;
+                let reset = match sqlx::query("PRAGMA foreign_keys = ON")
                     .execute(&mut *conn)
                     .await
+                {
+                    Ok(_) => sqlx::query(&format!("PRAGMA cache_size = {cache}"))
+                        .execute(&mut *conn)
+                        .await
+                        .map(drop),
+                    Err(err) => Err(err),
+                };
+                stored.and_then(|outcomes| reset.map(|()| outcomes).map_err(Into::into))
             }
-            Err(err) => Err(err),
+            Db::Postgres(pool) => {
+                async {
+                    let mut tx = pool.begin().await?;
+                    // One import writes at a time, as SQLite's single writer has it: two
+                    // importers of the same film would otherwise race to add it.
+                    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                        .bind(IMPORT_LOCK)
+                        .execute(&mut *tx)
+                        .await?;
+                    let outcomes = on_postgres::write_rounds(
+                        &mut tx,
+                        self.import_id,
+                        &mut self.people,
+                        first,
+                        more,
+                        files,
+                        &mut fresh,
+                    )
+                    .await?;
+                    tx.commit()
+                        .await
+                        .context("cannot commit the import batch")?;
+                    anyhow::Ok(outcomes)
+                }
+                .await
+            }
         };
         match stored {
             Ok(outcomes) => {
-                reset?;
                 for o in &outcomes {
                     self.counts.count(o.outcome);
                 }
@@ -160,59 +212,16 @@ impl Importer {
         }
     }
 
-    async fn write_batch(
-        &mut self,
-        conn: &mut SqliteConnection,
-        first: Vec<Parsed>,
-        more: &mut tokio::sync::mpsc::Receiver<Vec<Parsed>>,
-        files: usize,
-        fresh: &mut Vec<String>,
-    ) -> anyhow::Result<Vec<FileOutcome>> {
-        // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
-        // instead of failing when a read transaction tries to become a write.
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-        let mut outcomes = Vec::with_capacity(first.len());
-        let mut next = Some(first);
-        while let Some(mut rest) = next.take() {
-            while !rest.is_empty() {
-                let round = split_round(&mut rest);
-                outcomes.extend(store_round(&mut tx, round, &mut self.people, fresh).await?);
-            }
-            if outcomes.len() < files {
-                next = more.recv().await;
-            }
-        }
-        let mut counts = ImportCounts::default();
-        for o in &outcomes {
-            counts.count(o.outcome);
-        }
-        log_files(&mut tx, self.import_id, &outcomes).await?;
-        sqlx::query(
-            "UPDATE imports SET added = added + ?, updated = updated + ?,
-                    unchanged = unchanged + ?, failed = failed + ?
-             WHERE id = ?",
-        )
-        .bind(counts.added as i64)
-        .bind(counts.updated as i64)
-        .bind(counts.unchanged as i64)
-        .bind(counts.failed as i64)
-        .bind(self.import_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit()
-            .await
-            .context("cannot commit the import batch")?;
-        Ok(outcomes)
-    }
-
     /// Marks the import finished and returns its totals.
     pub async fn finish(self) -> anyhow::Result<ImportCounts> {
-        sqlx::query(
-            "UPDATE imports SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+        on_db!(self.store, |pool| sqlx::query(
+            "UPDATE imports SET finished_at = $1 WHERE id = $2"
         )
+        .bind(super::subscriptions::now_timestamp())
         .bind(self.import_id)
-        .execute(self.store.pool()?)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop))?;
         Ok(self.counts)
     }
 }
@@ -226,11 +235,15 @@ impl Store {
         &self,
         path: &str,
     ) -> anyhow::Result<Vec<(String, Option<i32>)>> {
-        sqlx::query_as("DELETE FROM reviews WHERE source_path = ? RETURNING title, year")
-            .bind(path)
-            .fetch_all(self.pool()?)
-            .await
-            .with_context(|| format!("cannot remove the review imported from {path}"))
+        on_db!(self, |pool| sqlx::query_as(
+            "DELETE FROM reviews WHERE source_path = $1 RETURNING title, year"
+        )
+        .bind(path)
+        .fetch_all(pool)
+        .await
+        .with_context(|| format!(
+            "cannot remove the review imported from {path}"
+        )))
     }
 }
 
@@ -246,16 +259,19 @@ impl Store {
         // separator), a range the `reviews_source` index answers.
         let sep = std::path::MAIN_SEPARATOR;
         let (from, to) = (format!("{path}{sep}"), format!("{path}{}", char_after(sep)));
-        sqlx::query_as(
-            "DELETE FROM reviews WHERE source_path = ? OR (source_path >= ? AND source_path < ?)
+        on_db!(self, |pool| sqlx::query_as(
+            "DELETE FROM reviews
+             WHERE source_path = $1 OR (source_path >= $2 AND source_path < $3)
              RETURNING source_path, title, year",
         )
         .bind(path)
-        .bind(from)
-        .bind(to)
-        .fetch_all(self.pool()?)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(pool)
         .await
-        .with_context(|| format!("cannot remove the reviews imported from {path}"))
+        .with_context(|| format!(
+            "cannot remove the reviews imported from {path}"
+        )))
     }
 }
 
@@ -274,6 +290,9 @@ fn char_after(c: char) -> char {
 /// statement's end). The widest statement, a review's 18 columns, binds 9,000 values
 /// (SQLite allows 32,766).
 const ROWS: usize = 500;
+
+/// The PostgreSQL advisory lock an import holds for its transaction ("mqimport").
+const IMPORT_LOCK: i64 = 0x6d71_696d_706f_7274;
 
 /// The page cache of an import's connection: 64 MiB, whatever the archive's size.
 const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
@@ -452,9 +471,102 @@ fn plan_round<'a>(
     (steps, order)
 }
 
+/// A film of a round that the archive already holds.
+struct Existing {
+    id: i64,
+    title: String,
+    key: String,
+    year: Option<i32>,
+    raw_text: String,
+    grade: String,
+    source_path: Option<String>,
+}
+
+type ExistingRow = (
+    i64,
+    String,
+    String,
+    Option<i32>,
+    String,
+    String,
+    Option<String>,
+);
+
+const EXISTING_COLUMNS: &str =
+    "SELECT id, title, title_key, year, raw_text, grade, source_path FROM reviews WHERE ";
+
+impl From<ExistingRow> for Existing {
+    fn from((id, title, key, year, raw_text, grade, source_path): ExistingRow) -> Existing {
+        Existing {
+            id,
+            title,
+            key,
+            year,
+            raw_text,
+            grade,
+            source_path,
+        }
+    }
+}
+
+/// A film imported again with another grade.
+struct Regrade {
+    review_id: i64,
+    from: String,
+    to: &'static str,
+    rank: u8,
+}
+
+/// The statements of an import that run inside its transaction, for one engine: the same
+/// code for both, compiled per engine; `$dialect` holds where their SQL differs.
+macro_rules! rounds {
+    ($db:ty, $dialect:expr) => {
+
+/// Stores `first` and then further batches from `more` in `tx`, round by round, until it
+/// holds `files` files or `more` runs dry, with the import log's rows and counts.
+pub(super) async fn write_rounds(
+    tx: &mut Transaction<'_, $db>,
+    import_id: i64,
+    people: &mut HashMap<String, i64>,
+    first: Vec<Parsed>,
+    more: &mut tokio::sync::mpsc::Receiver<Vec<Parsed>>,
+    files: usize,
+    fresh: &mut Vec<String>,
+) -> anyhow::Result<Vec<FileOutcome>> {
+    let mut outcomes = Vec::with_capacity(first.len());
+    let mut next = Some(first);
+    while let Some(mut rest) = next.take() {
+        while !rest.is_empty() {
+            let round = split_round(&mut rest);
+            outcomes.extend(store_round(tx, round, people, fresh).await?);
+        }
+        if outcomes.len() < files {
+            next = more.recv().await;
+        }
+    }
+    let mut counts = ImportCounts::default();
+    for o in &outcomes {
+        counts.count(o.outcome);
+    }
+    log_files(tx, import_id, &outcomes).await?;
+    sqlx::query(
+        "UPDATE imports SET added = added + $1, updated = updated + $2,
+                unchanged = unchanged + $3, failed = failed + $4
+         WHERE id = $5",
+    )
+    .bind(counts.added as i64)
+    .bind(counts.updated as i64)
+    .bind(counts.unchanged as i64)
+    .bind(counts.failed as i64)
+    .bind(import_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(outcomes)
+}
+
 /// Stores one round: files of distinct films and distinct paths.
 async fn store_round(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     round: Vec<Parsed>,
     people: &mut HashMap<String, i64>,
     fresh: &mut Vec<String>,
@@ -481,7 +593,7 @@ async fn store_round(
     for (p, step) in round.iter().zip(&steps) {
         if let Step::Unchanged(film) = step {
             if film.source_path.as_deref() != Some(p.path.as_str()) {
-                sqlx::query("UPDATE reviews SET source_path = ? WHERE id = ?")
+                sqlx::query("UPDATE reviews SET source_path = $1 WHERE id = $2")
                     .bind(&p.path)
                     .bind(film.id)
                     .execute(&mut **tx)
@@ -565,7 +677,7 @@ async fn store_round(
     for table in ["credits", "alt_titles"] {
         for ids in updated.chunks(ROWS) {
             let mut q =
-                QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE review_id IN ("));
+                QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE review_id IN ("));
             let mut list = q.separated(", ");
             for id in ids {
                 list.push_bind(*id);
@@ -606,7 +718,7 @@ async fn store_round(
     let names: Vec<&str> = credits.iter().map(|c| c.3).collect();
     resolve_people(tx, &names, people, fresh).await?;
     for rows in credits.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::<$db>::new(
             "INSERT INTO credits (review_id, role, position, person_id, character) ",
         );
         let mut missing = None;
@@ -631,10 +743,11 @@ async fn store_round(
     }
     for rows in alts.chunks(ROWS) {
         let mut q =
-            QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO alt_titles (review_id, title) ");
+            QueryBuilder::<$db>::new("INSERT INTO alt_titles (review_id, title) ");
         q.push_values(rows, |mut row, (id, title)| {
             row.push_bind(*id).push_bind(*title);
         });
+        q.push(" ON CONFLICT DO NOTHING");
         q.build()
             .persistent(cached(rows.len()))
             .execute(&mut **tx)
@@ -643,47 +756,9 @@ async fn store_round(
     Ok(outcomes)
 }
 
-/// A film of a round that the archive already holds.
-struct Existing {
-    id: i64,
-    title: String,
-    key: String,
-    year: Option<i32>,
-    raw_text: String,
-    grade: String,
-    source_path: Option<String>,
-}
-
-type ExistingRow = (
-    i64,
-    String,
-    String,
-    Option<i32>,
-    String,
-    String,
-    Option<String>,
-);
-
-const EXISTING_COLUMNS: &str =
-    "SELECT id, title, title_key, year, raw_text, grade, source_path FROM reviews WHERE ";
-
-impl From<ExistingRow> for Existing {
-    fn from((id, title, key, year, raw_text, grade, source_path): ExistingRow) -> Existing {
-        Existing {
-            id,
-            title,
-            key,
-            year,
-            raw_text,
-            grade,
-            source_path,
-        }
-    }
-}
-
 /// The reviews whose `column` is one of `values`, [`ROWS`] values to a statement.
 async fn existing_where(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     column: &str,
     mut values: Vec<&str>,
 ) -> anyhow::Result<Vec<Existing>> {
@@ -691,7 +766,7 @@ async fn existing_where(
     values.dedup();
     let mut found = Vec::new();
     for values in values.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(EXISTING_COLUMNS);
+        let mut q = QueryBuilder::<$db>::new(EXISTING_COLUMNS);
         q.push(column).push(" IN (");
         let mut list = q.separated(", ");
         for value in values {
@@ -710,7 +785,7 @@ async fn existing_where(
 
 /// The films of `round` already in the archive, by identity.
 async fn existing_films(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     round: &[Parsed],
 ) -> anyhow::Result<HashMap<Identity, Existing>> {
     let keys = round
@@ -730,7 +805,7 @@ async fn existing_films(
 /// exactly one (an archive imported before identity followed the file may hold two reviews
 /// of one path, and then which one the file means is not known; it is stored by identity).
 async fn imported_from(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     round: &[Parsed],
 ) -> anyhow::Result<HashMap<String, Existing>> {
     let paths = round
@@ -756,7 +831,7 @@ async fn imported_from(
 
 /// Gives the review `id` a file's new text, identity included (a corrected title or year).
 async fn rename_review(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     id: i64,
     review: &Review,
     key: &str,
@@ -764,19 +839,19 @@ async fn rename_review(
 ) -> anyhow::Result<()> {
     let c = &review.credits;
     sqlx::query(
-        "UPDATE reviews SET title = ?, title_key = ?, year = ?, release_note = ?, layout = ?,
-                runtime_minutes = ?, mpaa_rating = ?, studio = ?, pull_quote = ?, body = ?,
-                tagline = ?, critic = ?, reviewed_on = ?, grade = ?, grade_rank = ?,
-                source_path = ?, raw_text = ?, other_titles = ?,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE id = ?",
+        "UPDATE reviews SET title = $1, title_key = $2, year = $3, release_note = $4, layout = $5,
+                runtime_minutes = $6, mpaa_rating = $7, studio = $8, pull_quote = $9, body = $10,
+                tagline = $11, critic = $12, reviewed_on = $13, grade = $14, grade_rank = $15,
+                source_path = $16, raw_text = $17, other_titles = $18,
+                updated_at = $19
+         WHERE id = $20",
     )
     .bind(review.title.as_str())
     .bind(key)
     .bind(review.year())
     .bind(c.release_note.as_deref())
     .bind(review.layout.as_str())
-    .bind(c.runtime_minutes)
+    .bind(c.runtime_minutes.and_then(|m| i32::try_from(m).ok()))
     .bind(c.mpaa_rating.as_deref())
     .bind(c.studio.as_deref())
     .bind(review.pull_quote.as_deref())
@@ -785,10 +860,11 @@ async fn rename_review(
     .bind(review.critic.as_deref())
     .bind(review.reviewed_on.map(|d| d.to_string()))
     .bind(review.grade.as_str())
-    .bind(review.grade.rank())
+    .bind(i64::from(review.grade.rank()))
     .bind(path)
     .bind(review.raw_text.as_str())
     .bind(other_titles(review))
+    .bind(super::super::subscriptions::now_timestamp())
     .bind(id)
     .execute(&mut **tx)
     .await
@@ -798,15 +874,16 @@ async fn rename_review(
 
 /// Adds or updates the reviews, [`ROWS`] to a statement; returns their ids.
 async fn upsert_reviews(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     writes: &[(&Review, &str, &str)],
 ) -> anyhow::Result<HashMap<Identity, i64>> {
     let mut ids = HashMap::with_capacity(writes.len());
+    let now = super::super::subscriptions::now_timestamp();
     for rows in writes.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::<$db>::new(
             "INSERT INTO reviews (title, title_key, year, release_note, layout, runtime_minutes,
                 mpaa_rating, studio, pull_quote, body, tagline, critic, reviewed_on, grade,
-                grade_rank, source_path, raw_text, other_titles) ",
+                grade_rank, source_path, raw_text, other_titles, updated_at) ",
         );
         q.push_values(rows, |mut row, (review, key, path)| {
             let c = &review.credits;
@@ -815,7 +892,7 @@ async fn upsert_reviews(
                 .push_bind(review.year())
                 .push_bind(c.release_note.as_deref())
                 .push_bind(review.layout.as_str())
-                .push_bind(c.runtime_minutes)
+                .push_bind(c.runtime_minutes.and_then(|m| i32::try_from(m).ok()))
                 .push_bind(c.mpaa_rating.as_deref())
                 .push_bind(c.studio.as_deref())
                 .push_bind(review.pull_quote.as_deref())
@@ -824,13 +901,17 @@ async fn upsert_reviews(
                 .push_bind(review.critic.as_deref())
                 .push_bind(review.reviewed_on.map(|d| d.to_string()))
                 .push_bind(review.grade.as_str())
-                .push_bind(review.grade.rank())
+                .push_bind(i64::from(review.grade.rank()))
                 .push_bind(*path)
                 .push_bind(review.raw_text.as_str())
-                .push_bind(other_titles(review));
+                .push_bind(other_titles(review))
+                .push_bind(now.clone());
         });
         q.push(
-            " ON CONFLICT (title_key, ifnull(year, -1)) DO UPDATE SET
+            $dialect.identity_conflict,
+        );
+        q.push(
+            " DO UPDATE SET
                 title = excluded.title, release_note = excluded.release_note,
                 layout = excluded.layout, runtime_minutes = excluded.runtime_minutes,
                 mpaa_rating = excluded.mpaa_rating, studio = excluded.studio,
@@ -839,7 +920,7 @@ async fn upsert_reviews(
                 reviewed_on = excluded.reviewed_on, grade = excluded.grade,
                 grade_rank = excluded.grade_rank, source_path = excluded.source_path,
                 raw_text = excluded.raw_text, other_titles = excluded.other_titles,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                updated_at = excluded.updated_at
              RETURNING id, title_key, year",
         );
         // RETURNING gives the rows in no promised order: match them up by identity.
@@ -860,17 +941,22 @@ async fn upsert_reviews(
 /// The outbox: an announcement for every subscribed channel whose floor the grade meets,
 /// committed with the reviews themselves, in the order the reviews were added.
 async fn queue_announcements(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     added: &[(i64, u8)],
 ) -> anyhow::Result<()> {
     for rows in added.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new("WITH added (review_id, grade_rank) AS (");
+        let mut q = QueryBuilder::<$db>::new("WITH added (review_id, grade_rank) AS (");
         q.push_values(rows, |mut row, (id, rank)| {
-            row.push_bind(*id).push_bind(*rank);
+            row.push_bind(*id).push_bind(i64::from(*rank));
         });
         q.push(
             ") INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce)
-             SELECT a.review_id, s.id, s.channel_id, printf('mq%x.%x', a.review_id, s.id)
+             SELECT a.review_id, s.id, s.channel_id, ",
+        );
+        q.push($dialect.new_nonce);
+        q.push(
+            "
+
              FROM added a JOIN subscriptions s
                ON s.disabled_at IS NULL AND a.grade_rank <= s.min_grade_rank
              ORDER BY a.review_id, s.id",
@@ -883,39 +969,34 @@ async fn queue_announcements(
     Ok(())
 }
 
-/// A film imported again with another grade.
-struct Regrade {
-    review_id: i64,
-    from: String,
-    to: &'static str,
-    rank: u8,
-}
-
 /// The outbox: a regrade for every channel subscribed with `regrades` whose floor the new
 /// grade meets. The nonce carries the archive version the regrade made, so each regrade of a
 /// film is a message of its own.
 async fn queue_regrades(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     regraded: &[Regrade],
 ) -> anyhow::Result<()> {
     for rows in regraded.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::<$db>::new(
             "WITH regraded (review_id, regraded_from, regraded_to, grade_rank) AS (",
         );
         q.push_values(rows, |mut row, r| {
             row.push_bind(r.review_id)
                 .push_bind(r.from.as_str())
                 .push_bind(r.to)
-                .push_bind(r.rank);
+                .push_bind(i64::from(r.rank));
         });
         q.push(
             ") INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce,
                                        regraded_from, regraded_to)
              SELECT g.review_id, s.id, s.channel_id,
-                    printf('mr%x.%x.%x', g.review_id, s.id, (SELECT version FROM archive_version)),
-                    g.regraded_from, g.regraded_to
+                    ",
+        );
+        q.push($dialect.regrade_nonce);
+        q.push(
+            ", g.regraded_from, g.regraded_to
              FROM regraded g JOIN subscriptions s
-               ON s.disabled_at IS NULL AND s.regrades = 1 AND g.grade_rank <= s.min_grade_rank
+               ON s.disabled_at IS NULL AND s.regrades AND g.grade_rank <= s.min_grade_rank
              ORDER BY g.review_id, s.id",
         );
         q.build()
@@ -929,7 +1010,7 @@ async fn queue_regrades(
 /// Gives every name in `names` an id in `people`, adding the people the archive lacks;
 /// the names new to `people` are added to `fresh`.
 async fn resolve_people(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     names: &[&str],
     people: &mut HashMap<String, i64>,
     fresh: &mut Vec<String>,
@@ -942,7 +1023,7 @@ async fn resolve_people(
     unknown.sort_unstable();
     unknown.dedup();
     for chunk in unknown.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO people (name) ");
+        let mut q = QueryBuilder::<$db>::new("INSERT INTO people (name) ");
         q.push_values(chunk, |mut row, name| {
             row.push_bind(*name);
         });
@@ -963,12 +1044,12 @@ async fn resolve_people(
 
 /// The import log's rows for a batch, in file order.
 async fn log_files(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, $db>,
     import_id: i64,
     outcomes: &[FileOutcome],
 ) -> anyhow::Result<()> {
     for rows in outcomes.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::<$db>::new(
             "INSERT INTO import_files (import_id, path, outcome, review_id, line, error) ",
         );
         q.push_values(rows, |mut row, o| {
@@ -985,6 +1066,46 @@ async fn log_files(
             .await?;
     }
     Ok(())
+}
+
+    };
+}
+
+/// Where the import's SQL differs between the engines.
+struct Dialect {
+    /// The `ON CONFLICT` target of a film's identity, as its unique index spells it.
+    identity_conflict: &'static str,
+    /// A new review's announcement nonce, from `a.review_id` and `s.id` (≤ 25 characters).
+    new_nonce: &'static str,
+    /// A regrade's nonce, from `g.review_id`, `s.id` and the archive version.
+    regrade_nonce: &'static str,
+}
+
+mod on_sqlite {
+    use super::*;
+    rounds!(
+        Sqlite,
+        Dialect {
+            identity_conflict: " ON CONFLICT (title_key, ifnull(year, -1))",
+            new_nonce: "printf('mq%x.%x', a.review_id, s.id)",
+            regrade_nonce: "printf('mr%x.%x.%x', g.review_id, s.id,
+                                   (SELECT version FROM archive_version))",
+        }
+    );
+}
+
+mod on_postgres {
+    use super::*;
+    use sqlx::Postgres;
+    rounds!(
+        Postgres,
+        Dialect {
+            identity_conflict: " ON CONFLICT (title_key, COALESCE(year, -1))",
+            new_nonce: "'mq' || to_hex(a.review_id) || '.' || to_hex(s.id)",
+            regrade_nonce: "'mr' || to_hex(g.review_id) || '.' || to_hex(s.id) || '.' ||
+                            to_hex((SELECT version FROM archive_version))",
+        }
+    );
 }
 
 /// The alternative titles in one column, for full-text search (as migration 0003 joins them).
