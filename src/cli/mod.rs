@@ -180,12 +180,13 @@ fn parse_grade(text: &str) -> Result<Grade, String> {
     Grade::parse(text).map_err(|e| e.to_string())
 }
 
-/// Turns `--db` into a URL: a bare path becomes `sqlite://path`; other databases are refused.
+/// Turns `--db` into a URL: a bare path becomes `sqlite://path`; SQLite and PostgreSQL URLs
+/// are taken as they are; other databases are refused.
 pub fn database_url(db: &str) -> anyhow::Result<String> {
-    if db.starts_with("sqlite:") {
+    if db.starts_with("sqlite:") || crate::store::is_postgres(db) {
         Ok(db.to_owned())
     } else if let Some((scheme, _)) = db.split_once("://") {
-        anyhow::bail!("--db {db}: marquee stores its archive in SQLite; `{scheme}://` is not supported (try sqlite://marquee.db or a file path)")
+        anyhow::bail!("--db: marquee stores its archive in SQLite or PostgreSQL; `{scheme}://` is neither (try sqlite://marquee.db, postgres://… or a file path)")
     } else {
         Ok(format!("sqlite://{db}"))
     }
@@ -544,4 +545,22 @@ async fn random(
         Format::Discord => writeln!(out, "{}", serde_json::to_string(&card_response(&card))?)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url;
+
+    #[test]
+    fn db_takes_sqlite_paths_and_urls_and_postgres_urls_and_refuses_the_rest_without_echoing_them()
+    {
+        assert_eq!(database_url("a.db").unwrap(), "sqlite://a.db");
+        assert_eq!(database_url("sqlite:a.db").unwrap(), "sqlite:a.db");
+        let pg = "postgres://u:secret@db.example/marquee";
+        assert_eq!(database_url(pg).unwrap(), pg);
+        let err = database_url("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mysql://") && !err.contains("secret"), "{err}");
+    }
 }
