@@ -261,6 +261,18 @@ async fn unsigned_forged_altered_and_stale_requests_are_refused_and_change_nothi
         .collect();
     assert!(spoken.is_empty(), "{spoken:?}");
 
+    // Signed, but not an interaction Discord would send (an integer option given as text):
+    // refused with 400, and nothing happens either.
+    let mut mistyped = slash_command(
+        4102,
+        "random",
+        json!([opt("decade", 4, "seventies")]),
+        &guild(),
+    );
+    mistyped["data"]["options"][0]["value"] = json!("seventies");
+    let (status, _) = app.post(&mistyped).await;
+    assert_eq!(status, 400);
+
     // The same request, signed by the application's key, is taken.
     let (status, reply) = app.post(&d).await;
     assert_eq!(status, 200, "{reply}");
