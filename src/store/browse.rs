@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 
-use super::Store;
+use sqlx::SqlitePool;
+
+use super::{on_db, Db, Store};
 use crate::review::{Grade, GradeCounts, Role};
 use crate::search::people::{PersonRecord, RoleCounts, RoleFilter};
 use crate::search::words::TextQuery;
@@ -39,50 +41,87 @@ pub struct Scope {
 /// A value bound to a scope's SQL.
 enum Bind {
     Int(i64),
-    Text(String),
+    /// `people` rows: a JSON array for SQLite's `json_each`, an array for PostgreSQL's `ANY`.
+    Ids(Vec<i64>),
+}
+
+/// Which engine a statement is written for, where their dialects part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
 impl Scope {
-    /// The scope as a `WHERE` condition over `reviews`, with its values. Only the parts that
-    /// are set appear, so that SQLite can choose its index for them: the year index for a
-    /// year or a decade, a person's credits for a person.
-    fn condition(&self) -> (String, Vec<Bind>) {
+    /// The scope as a `WHERE` condition over `reviews`, with its values bound as `$1`, `$2`…
+    /// in order. Only the parts that are set appear, so that the planner can choose its index
+    /// for them: the year index for a year or a decade, a person's credits for a person.
+    fn condition(&self, dialect: Dialect) -> (String, Vec<Bind>) {
         let mut parts = Vec::new();
         let mut binds = Vec::new();
         if let Some(decade) = self.decade {
             let start = decade - decade.rem_euclid(10);
-            parts.push("year >= ? AND year < ?".to_owned());
+            parts.push(format!(
+                "year >= ${} AND year < ${}",
+                binds.len() + 1,
+                binds.len() + 2
+            ));
             binds.push(Bind::Int(i64::from(start)));
             binds.push(Bind::Int(i64::from(start) + 10));
         }
         if let Some(year) = self.year {
-            parts.push("year = ?".to_owned());
+            parts.push(format!("year = ${}", binds.len() + 1));
             binds.push(Bind::Int(i64::from(year)));
         }
         if let Some(people) = &self.people {
-            parts.push(
-                "id IN (SELECT review_id FROM credits
-                        WHERE person_id IN (SELECT value FROM json_each(?)))"
-                    .to_owned(),
-            );
-            binds.push(Bind::Text(id_list(people)));
+            let n = binds.len() + 1;
+            parts.push(match dialect {
+                Dialect::Sqlite => format!(
+                    "id IN (SELECT review_id FROM credits
+                            WHERE person_id IN (SELECT value FROM json_each(${n})))"
+                ),
+                Dialect::Postgres => {
+                    format!("id IN (SELECT review_id FROM credits WHERE person_id = ANY(${n}))")
+                }
+            });
+            binds.push(Bind::Ids(people.clone()));
         }
         if parts.is_empty() {
-            parts.push("1".to_owned());
+            parts.push(
+                match dialect {
+                    Dialect::Sqlite => "1",
+                    Dialect::Postgres => "TRUE",
+                }
+                .to_owned(),
+            );
         }
         (parts.join(" AND "), binds)
     }
 }
 
-/// Binds a scope's values, in order, to a query.
-fn bind_all<'q, O>(
+/// Binds a scope's values, in order, to a SQLite query.
+fn bind_sqlite<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
     binds: Vec<Bind>,
 ) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
     for b in binds {
         query = match b {
             Bind::Int(i) => query.bind(i),
-            Bind::Text(t) => query.bind(t),
+            Bind::Ids(ids) => query.bind(id_list(&ids)),
+        };
+    }
+    query
+}
+
+/// Binds a scope's values, in order, to a PostgreSQL query.
+fn bind_postgres<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    for b in binds {
+        query = match b {
+            Bind::Int(i) => query.bind(i),
+            Bind::Ids(ids) => query.bind(ids),
         };
     }
     query
@@ -120,24 +159,30 @@ fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// A person (or a person and a job) with a count of films.
+type CountRow = (i64, String, i64);
+
 impl Store {
     /// Everyone credited, with how many films they have per job and in all.
     pub async fn person_records(&self) -> anyhow::Result<Vec<PersonRecord>> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT p.id, p.name, count(DISTINCT c.review_id)
-             FROM people p JOIN credits c ON c.person_id = p.id
-             GROUP BY p.id ORDER BY p.id",
-        )
-        .fetch_all(self.pool()?)
-        .await
-        .context("cannot read the people")?;
-        let by_role: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT person_id, role, count(DISTINCT review_id) FROM credits
-             GROUP BY person_id, role ORDER BY person_id",
-        )
-        .fetch_all(self.pool()?)
-        .await
-        .context("cannot count the people's films")?;
+        let (rows, by_role): (Vec<CountRow>, Vec<CountRow>) = on_db!(self, |pool| {
+            let rows = sqlx::query_as(
+                "SELECT p.id, p.name, count(DISTINCT c.review_id)
+                     FROM people p JOIN credits c ON c.person_id = p.id
+                     GROUP BY p.id ORDER BY p.id",
+            )
+            .fetch_all(pool)
+            .await
+            .context("cannot read the people")?;
+            let by_role = sqlx::query_as(
+                "SELECT person_id, role, count(DISTINCT review_id) FROM credits
+                     GROUP BY person_id, role ORDER BY person_id",
+            )
+            .fetch_all(pool)
+            .await
+            .context("cannot count the people's films")?;
+            (rows, by_role)
+        });
         let mut by_role = by_role.into_iter().peekable();
         let mut records = Vec::with_capacity(rows.len());
         for (id, name, films) in rows {
@@ -164,19 +209,38 @@ impl Store {
         people: &[i64],
         filter: RoleFilter,
     ) -> anyhow::Result<Vec<FilmRow>> {
-        let rows: Vec<(i64, String, Option<i32>, i64, String)> = sqlx::query_as(
-            "SELECT r.id, r.title, r.year, r.grade_rank, group_concat(DISTINCT c.role)
-             FROM credits c JOIN reviews r ON r.id = c.review_id
-             WHERE c.person_id IN (SELECT value FROM json_each(?1))
-             GROUP BY r.id
-             HAVING ?2 IS NULL OR max(c.role = ?2)
-             ORDER BY r.year IS NULL, r.year, r.title_key, r.id",
-        )
-        .bind(id_list(people))
-        .bind(filter.role().map(Role::as_str))
-        .fetch_all(self.pool()?)
-        .await
-        .context("cannot read the person's films")?;
+        let role = filter.role().map(Role::as_str);
+        let rows: Vec<(i64, String, Option<i32>, i64, String)> =
+            match &self.db {
+                Db::Sqlite(pool) => {
+                    sqlx::query_as(
+                        "SELECT r.id, r.title, r.year, r.grade_rank, group_concat(DISTINCT c.role)
+                 FROM credits c JOIN reviews r ON r.id = c.review_id
+                 WHERE c.person_id IN (SELECT value FROM json_each($1))
+                 GROUP BY r.id
+                 HAVING $2 IS NULL OR max(c.role = $2)
+                 ORDER BY r.year IS NULL, r.year, r.title_key, r.id",
+                    )
+                    .bind(id_list(people))
+                    .bind(role)
+                    .fetch_all(pool)
+                    .await
+                }
+                // Titles in byte order, as SQLite compares them, whatever the database's locale.
+                Db::Postgres(pool) => sqlx::query_as(
+                    r#"SELECT r.id, r.title, r.year, r.grade_rank, string_agg(DISTINCT c.role, ',')
+                   FROM credits c JOIN reviews r ON r.id = c.review_id
+                   WHERE c.person_id = ANY($1)
+                   GROUP BY r.id
+                   HAVING CAST($2 AS TEXT) IS NULL OR bool_or(c.role = $2)
+                   ORDER BY r.year IS NULL, r.year, r.title_key COLLATE "C", r.id"#,
+                )
+                .bind(people)
+                .bind(role)
+                .fetch_all(pool)
+                .await,
+            }
+            .context("cannot read the person's films")?;
         rows.into_iter()
             .map(|(id, title, year, rank, roles)| {
                 let mut roles: Vec<Role> = roles.split(',').filter_map(Role::from_column).collect();
@@ -200,22 +264,42 @@ impl Store {
         offset: u32,
         limit: u32,
     ) -> anyhow::Result<Vec<FilmRow>> {
-        let (condition, binds) = scope.condition();
-        // The page's ids first, from indexes alone; then only those rows are read.
-        let sql = format!(
-            "SELECT r.id, r.title, r.year, r.grade_rank
-             FROM (SELECT id FROM reviews WHERE {condition}
-                   ORDER BY grade_rank, ifnull(reviewed_on, '') DESC, id DESC
-                   LIMIT ? OFFSET ?) AS page
-             JOIN reviews r ON r.id = page.id
-             ORDER BY r.grade_rank, ifnull(r.reviewed_on, '') DESC, r.id DESC"
-        );
-        let rows: Vec<(i64, String, Option<i32>, i64)> = bind_all(sqlx::query_as(&sql), binds)
-            .bind(i64::from(limit))
-            .bind(i64::from(offset))
-            .fetch_all(self.pool()?)
-            .await
-            .context("cannot read the best films")?;
+        // The page's ids first, from indexes alone; then only those rows are read. Each
+        // engine's order is the one its index `reviews_best` holds.
+        let page = |condition: &str, n: usize, undated: &str| {
+            format!(
+                "SELECT r.id, r.title, r.year, r.grade_rank
+                 FROM (SELECT id FROM reviews WHERE {condition}
+                       ORDER BY grade_rank, {undated}(reviewed_on, '') DESC, id DESC
+                       LIMIT ${limit} OFFSET ${offset}) AS page
+                 JOIN reviews r ON r.id = page.id
+                 ORDER BY r.grade_rank, {undated}(r.reviewed_on, '') DESC, r.id DESC",
+                limit = n + 1,
+                offset = n + 2,
+            )
+        };
+        let (limit, offset) = (i64::from(limit), i64::from(offset));
+        let rows: Vec<(i64, String, Option<i32>, i64)> = match &self.db {
+            Db::Sqlite(pool) => {
+                let (condition, binds) = scope.condition(Dialect::Sqlite);
+                let sql = page(&condition, binds.len(), "ifnull");
+                bind_sqlite(sqlx::query_as(&sql), binds)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                let (condition, binds) = scope.condition(Dialect::Postgres);
+                let sql = page(&condition, binds.len(), "COALESCE");
+                bind_postgres(sqlx::query_as(&sql), binds)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .context("cannot read the best films")?;
         rows.into_iter()
             .map(|(id, title, year, rank)| {
                 Ok(FilmRow {
@@ -231,14 +315,26 @@ impl Store {
 
     /// How many films in `scope` got each grade.
     pub async fn grade_counts(&self, scope: &Scope) -> anyhow::Result<GradeCounts> {
-        let (condition, binds) = scope.condition();
-        let sql = format!(
-            "SELECT grade_rank, count(*) FROM reviews WHERE {condition} GROUP BY grade_rank"
-        );
-        let rows: Vec<(i64, i64)> = bind_all(sqlx::query_as(&sql), binds)
-            .fetch_all(self.pool()?)
-            .await
-            .context("cannot count the grades")?;
+        let sql = |condition: &str| {
+            format!(
+                "SELECT grade_rank, count(*) FROM reviews WHERE {condition} GROUP BY grade_rank"
+            )
+        };
+        let rows: Vec<(i64, i64)> = match &self.db {
+            Db::Sqlite(pool) => {
+                let (condition, binds) = scope.condition(Dialect::Sqlite);
+                bind_sqlite(sqlx::query_as(&sql(&condition)), binds)
+                    .fetch_all(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                let (condition, binds) = scope.condition(Dialect::Postgres);
+                bind_postgres(sqlx::query_as(&sql(&condition)), binds)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .context("cannot count the grades")?;
         let mut counts = GradeCounts::default();
         for (rank, n) in rows {
             counts.add(grade(rank)?, count(n));
@@ -246,66 +342,85 @@ impl Store {
         Ok(counts)
     }
 
-    /// Reviews matching `query` (every term, or any when none has all), best first by bm25
-    /// with the titles weighted highest; `limit` of them from `offset`.
+    /// Reviews matching `query` (every term, or any when none has all), best first with the
+    /// titles weighted highest (bm25 on SQLite, `ts_rank` on PostgreSQL); `limit` of them
+    /// from `offset`.
     pub async fn text_search(
         &self,
         query: &TextQuery,
         offset: u32,
         limit: u32,
     ) -> anyhow::Result<TextResults> {
-        let all = query.all();
-        let mut total = self.text_matches(&all).await?;
-        let mut expression = all;
-        let any_term = total == 0 && query.terms.len() > 1;
-        if any_term {
-            expression = query.any();
-            total = self.text_matches(&expression).await?;
+        match &self.db {
+            Db::Sqlite(pool) => sqlite_text_search(pool, query, offset, limit).await,
+            // Not yet: FTS5's statements have no PostgreSQL counterpart.
+            Db::Postgres(_) => anyhow::bail!("full-text search needs SQLite for now"),
         }
-        let rows: Vec<(i64, String, Option<i32>, i64, String)> = sqlx::query_as(
-            "SELECT r.id, r.title, r.year, r.grade_rank,
-                    snippet(reviews_fts, -1, char(2), char(3), '…', ?4)
-             FROM reviews_fts JOIN reviews r ON r.id = reviews_fts.rowid
-             WHERE reviews_fts MATCH ?1
-             ORDER BY rank
-             LIMIT ?2 OFFSET ?3",
-        )
-        .bind(&expression)
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
-        .bind(SNIPPET_WORDS)
-        .fetch_all(self.pool()?)
-        .await
-        .with_context(|| format!("cannot search the reviews for {expression}"))?;
-        let hits = rows
-            .into_iter()
-            .map(|(id, title, year, rank, snippet)| {
-                Ok(TextHit {
-                    film: FilmRow {
-                        id,
-                        title,
-                        year,
-                        grade: grade(rank)?,
-                        roles: Vec::new(),
-                    },
-                    snippet,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(TextResults {
-            hits,
-            total,
-            any_term,
-        })
     }
+}
 
-    async fn text_matches(&self, expression: &str) -> anyhow::Result<u32> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM reviews_fts WHERE reviews_fts MATCH ?")
-                .bind(expression)
-                .fetch_one(self.pool()?)
-                .await
-                .with_context(|| format!("cannot count the reviews matching {expression}"))?;
-        Ok(count(n))
+/// A search result row: id, title, year, grade rank, snippet.
+type HitRow = (i64, String, Option<i32>, i64, String);
+
+fn hits(rows: Vec<HitRow>) -> anyhow::Result<Vec<TextHit>> {
+    rows.into_iter()
+        .map(|(id, title, year, rank, snippet)| {
+            Ok(TextHit {
+                film: FilmRow {
+                    id,
+                    title,
+                    year,
+                    grade: grade(rank)?,
+                    roles: Vec::new(),
+                },
+                snippet,
+            })
+        })
+        .collect()
+}
+
+/// FTS5: bm25 with the column weights of `reviews_fts`, `snippet()` from the best column.
+async fn sqlite_text_search(
+    pool: &SqlitePool,
+    query: &TextQuery,
+    offset: u32,
+    limit: u32,
+) -> anyhow::Result<TextResults> {
+    let all = query.all();
+    let mut total = sqlite_text_matches(pool, &all).await?;
+    let mut expression = all;
+    let any_term = total == 0 && query.terms.len() > 1;
+    if any_term {
+        expression = query.any();
+        total = sqlite_text_matches(pool, &expression).await?;
     }
+    let rows: Vec<HitRow> = sqlx::query_as(
+        "SELECT r.id, r.title, r.year, r.grade_rank,
+                snippet(reviews_fts, -1, char(2), char(3), '…', ?4)
+         FROM reviews_fts JOIN reviews r ON r.id = reviews_fts.rowid
+         WHERE reviews_fts MATCH ?1
+         ORDER BY rank
+         LIMIT ?2 OFFSET ?3",
+    )
+    .bind(&expression)
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .bind(SNIPPET_WORDS)
+    .fetch_all(pool)
+    .await
+    .with_context(|| format!("cannot search the reviews for {expression}"))?;
+    Ok(TextResults {
+        hits: hits(rows)?,
+        total,
+        any_term,
+    })
+}
+
+async fn sqlite_text_matches(pool: &SqlitePool, expression: &str) -> anyhow::Result<u32> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM reviews_fts WHERE reviews_fts MATCH ?")
+        .bind(expression)
+        .fetch_one(pool)
+        .await
+        .with_context(|| format!("cannot count the reviews matching {expression}"))?;
+    Ok(count(n))
 }
