@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 
 use super::{on_db, Db, Store};
 use crate::review::{Grade, GradeCounts, Role};
@@ -353,8 +353,7 @@ impl Store {
     ) -> anyhow::Result<TextResults> {
         match &self.db {
             Db::Sqlite(pool) => sqlite_text_search(pool, query, offset, limit).await,
-            // Not yet: FTS5's statements have no PostgreSQL counterpart.
-            Db::Postgres(_) => anyhow::bail!("full-text search needs SQLite for now"),
+            Db::Postgres(pool) => postgres_text_search(pool, query, offset, limit).await,
         }
     }
 }
@@ -423,4 +422,137 @@ async fn sqlite_text_matches(pool: &SqlitePool, expression: &str) -> anyhow::Res
         .await
         .with_context(|| format!("cannot count the reviews matching {expression}"))?;
     Ok(count(n))
+}
+
+/// PostgreSQL: `fts @@ to_tsquery('marquee', …)` (the text search configuration of
+/// `reviews.fts`, migrations-postgres/0001: punctuation blanked, accents and case folded),
+/// ranked by `ts_rank` with the weights of the `fts` classes in its order D, C, B, A — the
+/// body, the tagline, the pull quote, the titles: SQLite's bm25 weights 1, 2, 3 and 10, scaled
+/// to 1 —, normalised by the length of the review as bm25 is; snippets by `ts_headline` with
+/// SQLite's marks and ellipses.
+async fn postgres_text_search(
+    pool: &PgPool,
+    query: &TextQuery,
+    offset: u32,
+    limit: u32,
+) -> anyhow::Result<TextResults> {
+    let any = tsquery(&query.terms, " | ");
+    let all = tsquery(&query.terms, " & ");
+    let mut total = postgres_text_matches(pool, &all).await?;
+    let mut expression = all;
+    let any_term = total == 0 && query.terms.len() > 1;
+    if any_term {
+        expression = any.clone();
+        total = postgres_text_matches(pool, &expression).await?;
+    }
+    // The page first, ranked from the stored vectors alone; then headlines for its rows only.
+    // A headline comes from the pull quote, tagline and body when any term is there, else
+    // from the titles (as FTS5's snippet picks the column with the matches), and marks every
+    // term it finds.
+    let rows: Vec<(i64, String, Option<i32>, i64, String, String)> = sqlx::query_as(
+        "WITH q AS (SELECT to_tsquery('marquee', $1) AS q, to_tsquery('marquee', $2) AS any)
+         SELECT r.id, r.title, r.year, r.grade_rank, page.doc,
+                ts_headline('marquee', page.doc, q.any, $5)
+         FROM (SELECT r.id,
+                      ts_rank('{0.1,0.2,0.3,1.0}', r.fts, q.q, 1) AS rank,
+                      CASE WHEN ts_filter(r.fts, '{b,c,d}') @@ q.any
+                           THEN concat_ws(E'\\n', r.pull_quote, r.tagline, r.body)
+                           ELSE concat_ws(' / ', r.title, r.other_titles)
+                      END AS doc
+               FROM reviews r, q
+               WHERE r.fts @@ q.q
+               ORDER BY rank DESC, r.id
+               LIMIT $3 OFFSET $4) AS page
+         JOIN reviews r ON r.id = page.id, q
+         ORDER BY page.rank DESC, r.id",
+    )
+    .bind(&expression)
+    .bind(&any)
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .bind(headline_options())
+    .fetch_all(pool)
+    .await
+    .with_context(|| format!("cannot search the reviews for {expression}"))?;
+    let rows = rows
+        .into_iter()
+        .map(|(id, title, year, rank, doc, headline)| {
+            (id, title, year, rank, ellipsised(&headline, &doc))
+        })
+        .collect();
+    Ok(TextResults {
+        hits: hits(rows)?,
+        total,
+        any_term,
+    })
+}
+
+async fn postgres_text_matches(pool: &PgPool, expression: &str) -> anyhow::Result<u32> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM reviews WHERE fts @@ to_tsquery('marquee', $1)")
+            .bind(expression)
+            .fetch_one(pool)
+            .await
+            .with_context(|| format!("cannot count the reviews matching {expression}"))?;
+    Ok(count(n))
+}
+
+/// `ts_headline`'s options: SQLite's marks, and about as many words as its snippets.
+fn headline_options() -> String {
+    format!(
+        "StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, \
+         MinWords={min}, MaxFragments=1",
+        min = SNIPPET_WORDS / 2,
+    )
+}
+
+/// A headline with `…` where it cuts its text, as FTS5's snippets have.
+fn ellipsised(headline: &str, doc: &str) -> String {
+    let plain: String = headline
+        .chars()
+        .filter(|c| *c != MATCH_START && *c != MATCH_END)
+        .collect();
+    let (plain, doc) = (plain.trim(), doc.trim());
+    let mut out = String::with_capacity(headline.len() + 6);
+    if !doc.starts_with(plain) {
+        out.push('…');
+    }
+    out.push_str(headline.trim());
+    if !doc.ends_with(plain) {
+        out.push('…');
+    }
+    out
+}
+
+/// The [`TextQuery`] terms (FTS5 strings: `"word"`, `"two words"`, `"prefix"*`) as
+/// `to_tsquery` text joined by `op`: each word a quoted lexeme, a phrase's words joined by
+/// `<->`, a prefix's last word `:*`. The words hold only letters and digits (the quoting is
+/// escaped all the same), so no input makes the text malformed; `to_tsquery` folds each
+/// word as the documents were folded.
+fn tsquery(terms: &[String], op: &str) -> String {
+    let mut parts = Vec::with_capacity(terms.len());
+    for term in terms {
+        let (inner, prefix) = match term.strip_suffix('*') {
+            Some(inner) => (inner, true),
+            None => (term.as_str(), false),
+        };
+        let inner = inner.trim_matches('"').replace("\"\"", "\"");
+        let words: Vec<String> = inner
+            .split_whitespace()
+            .map(|w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")))
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let mut phrase = words.join(" <-> ");
+        if prefix {
+            phrase.push_str(":*");
+        }
+        parts.push(if words.len() > 1 {
+            format!("({phrase})")
+        } else {
+            phrase
+        });
+    }
+    parts.join(op)
 }
