@@ -446,17 +446,20 @@ async fn postgres_text_search(
         total = postgres_text_matches(pool, &expression).await?;
     }
     // The page first, ranked from the stored vectors alone; then headlines for its rows only.
-    // A headline comes from the pull quote, tagline and body when any term is there, else
-    // from the titles (as FTS5's snippet picks the column with the matches), and marks every
-    // term it finds.
+    // A headline comes from the first field that holds any of the terms, of the body, the
+    // pull quote, the tagline and the titles (as FTS5's snippet picks a column with the
+    // matches), and marks every term it finds.
     let rows: Vec<(i64, String, Option<i32>, i64, String, String)> = sqlx::query_as(
         "WITH q AS (SELECT to_tsquery('marquee', $1) AS q, to_tsquery('marquee', $2) AS any)
          SELECT r.id, r.title, r.year, r.grade_rank, page.doc,
                 ts_headline('marquee', page.doc, q.any, $5)
          FROM (SELECT r.id,
                       ts_rank('{0.1,0.2,0.3,1.0}', r.fts, q.q, 1) AS rank,
-                      CASE WHEN ts_filter(r.fts, '{b,c,d}') @@ q.any
-                           THEN concat_ws(E'\\n', r.pull_quote, r.tagline, r.body)
+                      CASE WHEN ts_filter(r.fts, '{d}') @@ q.any THEN r.body
+                           WHEN ts_filter(r.fts, '{b}') @@ q.any
+                                THEN COALESCE(r.pull_quote, '')
+                           WHEN ts_filter(r.fts, '{c}') @@ q.any
+                                THEN COALESCE(r.tagline, '')
                            ELSE concat_ws(' / ', r.title, r.other_titles)
                       END AS doc
                FROM reviews r, q
@@ -477,7 +480,7 @@ async fn postgres_text_search(
     let rows = rows
         .into_iter()
         .map(|(id, title, year, rank, doc, headline)| {
-            (id, title, year, rank, ellipsised(&headline, &doc))
+            (id, title, year, rank, fts5_shaped(&headline, &doc))
         })
         .collect();
     Ok(TextResults {
@@ -506,8 +509,10 @@ fn headline_options() -> String {
     )
 }
 
-/// A headline with `…` where it cuts its text, as FTS5's snippets have.
-fn ellipsised(headline: &str, doc: &str) -> String {
+/// A headline in the shape of FTS5's snippets: `…` where it cuts its text, and matched words
+/// with only spaces or one joining character between them (a phrase, `well-made`) marked as
+/// one.
+fn fts5_shaped(headline: &str, doc: &str) -> String {
     let plain: String = headline
         .chars()
         .filter(|c| *c != MATCH_START && *c != MATCH_END)
@@ -517,9 +522,38 @@ fn ellipsised(headline: &str, doc: &str) -> String {
     if !doc.starts_with(plain) {
         out.push('…');
     }
-    out.push_str(headline.trim());
+    out.push_str(&joined_marks(headline.trim()));
     if !doc.ends_with(plain) {
         out.push('…');
+    }
+    out
+}
+
+/// Drops an end mark and the start mark after it when only spaces, or one character that is
+/// neither a letter nor a digit, lie between them: `⁽a⁾ ⁽b⁾` becomes `⁽a b⁾`.
+fn joined_marks(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len());
+    let mut chars = marked.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != MATCH_END {
+            out.push(c);
+            continue;
+        }
+        let mut gap = String::new();
+        while let Some(&next) = chars.peek() {
+            if next == MATCH_START || next == MATCH_END || next.is_alphanumeric() {
+                break;
+            }
+            gap.push(next);
+            chars.next();
+        }
+        let joins = gap.chars().all(char::is_whitespace) || gap.chars().count() == 1;
+        if joins && chars.peek() == Some(&MATCH_START) {
+            chars.next();
+        } else {
+            out.push(MATCH_END);
+        }
+        out.push_str(&gap);
     }
     out
 }
@@ -555,4 +589,48 @@ fn tsquery(terms: &[String], op: &str) -> String {
         });
     }
     parts.join(op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(text: &str) -> String {
+        text.replace('<', &MATCH_START.to_string())
+            .replace('>', &MATCH_END.to_string())
+    }
+
+    #[test]
+    fn headlines_take_the_shape_of_fts5_snippets() {
+        let doc = "One two three four five.";
+        assert_eq!(fts5_shaped(&marks("<One> two"), doc), marks("<One> two…"));
+        assert_eq!(
+            fts5_shaped(&marks("three <four> five."), doc),
+            marks("…three <four> five.")
+        );
+        assert_eq!(
+            fts5_shaped(&marks("two <three>"), doc),
+            marks("…two <three>…")
+        );
+        assert_eq!(fts5_shaped(doc, doc), doc);
+        assert_eq!(
+            joined_marks(&marks("a <well>-<made> <film>, <b> c <d>")),
+            marks("a <well-made film>, <b> c <d>")
+        );
+        assert_eq!(joined_marks(&marks("<a>>")), marks("<a>>"));
+        assert_eq!(joined_marks(&marks("<a> ")), marks("<a> "));
+    }
+
+    #[test]
+    fn terms_become_quoted_tsquery_lexemes() {
+        let q = TextQuery::parse("Café \"small town\" masterpi* \"border tow\"*").unwrap();
+        assert_eq!(
+            tsquery(&q.terms, " & "),
+            "'Café' & ('small' <-> 'town') & 'masterpi':* & ('border' <-> 'tow':*)"
+        );
+        assert_eq!(tsquery(&q.terms, " | ").matches(" | ").count(), 3);
+        // Whatever a term holds, quotes and backslashes stay inside the lexeme.
+        let odd = ["\"it's\\\"".to_owned(), "\"\"*".to_owned()];
+        assert_eq!(tsquery(&odd, " & "), "'it''s\\\\'");
+    }
 }
