@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
-
 /// What an ignored PostgreSQL test says.
 pub const HOW: &str = "needs PostgreSQL: MARQUEE_TEST_POSTGRES=postgres://USER:PASS@HOST/postgres cargo test (.ci/run starts one)";
 
@@ -56,9 +55,12 @@ impl TestDb {
     /// Drops the database, ending whatever still holds a connection to it.
     pub async fn drop_now(self) {
         if let Ok(mut conn) = self.server.connect().await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut conn)
-                .await;
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn)
+            .await;
             conn.close().await.ok();
         }
     }
