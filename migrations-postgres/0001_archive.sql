@@ -35,7 +35,8 @@ CREATE TABLE reviews (
     -- The other titles a film is known by (the rows of `alt_titles`, joined by ` / `).
     other_titles    TEXT,
     -- Full-text search: titles weigh most (A), then the pull quote (B), the tagline (C) and
-    -- the body (D); case and accents fold. Kept by the trigger below.
+    -- the body (D); case and accents fold (the configuration `marquee`). Kept by the trigger
+    -- below.
     fts             tsvector
 );
 
@@ -48,13 +49,32 @@ CREATE INDEX reviews_titles ON reviews (id, title, year, grade_rank);
 CREATE INDEX reviews_source ON reviews (source_path);
 CREATE INDEX reviews_fts_index ON reviews USING gin (fts);
 
+-- Words as SQLite's FTS5 (unicode61, remove_diacritics 2) cuts them: runs of letters and
+-- digits. The default parser would keep `foo@bar.com`, `3.14`, `e.g.` or a URL as one token
+-- and index `well-made` both whole and in parts (so that no phrase ran across it), so the
+-- punctuation is blanked first, ASCII and the usual typographic marks alike.
+CREATE FUNCTION marquee_fts_text(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT translate(t, '!"#$%&''()*+,-./:;<=>?@[\]^_`{|}~‘’‚‛“”„«»‐‑‒–—―…·',
+                     repeat(' ', length('!"#$%&''()*+,-./:;<=>?@[\]^_`{|}~‘’‚‛“”„«»‐‑‒–—―…·')))
+$$;
+
+-- The configuration documents and queries are read with (and `ts_headline` marks by):
+-- `simple` (no stemming, no stop words) after `unaccent`, so case and accents fold (`cafe`
+-- finds café). Hyphenated compounds are not indexed whole, only their parts, so positions
+-- stay one per word in headlines too.
+CREATE TEXT SEARCH CONFIGURATION marquee (COPY = pg_catalog.simple);
+ALTER TEXT SEARCH CONFIGURATION marquee
+    ALTER MAPPING FOR asciiword, word, numword, hword_asciipart, hword_part, hword_numpart
+    WITH unaccent, simple;
+ALTER TEXT SEARCH CONFIGURATION marquee DROP MAPPING FOR asciihword, hword, numhword;
+
 CREATE FUNCTION reviews_fts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.fts :=
-        setweight(to_tsvector('simple', unaccent(COALESCE(NEW.title, '') || ' ' || COALESCE(NEW.other_titles, ''))), 'A') ||
-        setweight(to_tsvector('simple', unaccent(COALESCE(NEW.pull_quote, ''))), 'B') ||
-        setweight(to_tsvector('simple', unaccent(COALESCE(NEW.tagline, ''))), 'C') ||
-        setweight(to_tsvector('simple', unaccent(COALESCE(NEW.body, ''))), 'D');
+        setweight(to_tsvector('marquee', marquee_fts_text(COALESCE(NEW.title, '') || ' ' || COALESCE(NEW.other_titles, ''))), 'A') ||
+        setweight(to_tsvector('marquee', marquee_fts_text(COALESCE(NEW.pull_quote, ''))), 'B') ||
+        setweight(to_tsvector('marquee', marquee_fts_text(COALESCE(NEW.tagline, ''))), 'C') ||
+        setweight(to_tsvector('marquee', marquee_fts_text(COALESCE(NEW.body, ''))), 'D');
     RETURN NEW;
 END
 $$;
