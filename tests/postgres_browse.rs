@@ -674,40 +674,14 @@ async fn the_search_command_on_postgres_bolds_the_match_and_falls_back() {
         assert_eq!(content(&p), content(&s), "{text}");
         assert_eq!(is_ephemeral(&p), is_ephemeral(&s), "{text}");
     }
-    let v = reply(
-        &pg,
-        slash_command(10, "search", json!([opt("text", 3, "cafe")]), &ctx()),
-    )
-    .await;
+    let v = search_reply(&pg, 10, "cafe").await;
     assert_eq!(lines(&v), ["1. Harbour Lights (1972)"]);
     assert!(description(&v).contains("**café**"), "{v}");
-    let v = reply(
-        &pg,
-        slash_command(
-            11,
-            "search",
-            json!([opt("text", 3, "\"fishing town\"")]),
-            &ctx(),
-        ),
-    )
-    .await;
+    let v = search_reply(&pg, 11, "\"fishing town\"").await;
     assert!(description(&v).contains("**fishing town**"), "{v}");
-    let v = reply(
-        &pg,
-        slash_command(
-            12,
-            "search",
-            json!([opt("text", 3, "masterpiece drought")]),
-            &ctx(),
-        ),
-    )
-    .await;
+    let v = search_reply(&pg, 12, "masterpiece drought").await;
     assert!(description(&v).contains("No review has every word"), "{v}");
-    let v = reply(
-        &pg,
-        slash_command(13, "search", json!([opt("text", 3, "starburst")]), &ctx()),
-    )
-    .await;
+    let v = search_reply(&pg, 13, "starburst").await;
     let d = description(&v);
     assert!(d.contains("**starburst**"), "{d}");
     assert!(d.contains(r"\@everyone"), "escaped as on SQLite: {d}");
@@ -960,4 +934,13 @@ async fn the_corpus_searches_alike_on_both_engines() {
     println!("title words first on PostgreSQL: {first}/{checked}");
     assert!(first * 10 >= checked * 9, "{first}/{checked}");
     both.end().await;
+}
+
+/// `/search text:<text>` through the commands, as interaction `id`.
+async fn search_reply(data: &Data, id: u64, text: &str) -> Value {
+    reply(
+        data,
+        slash_command(id, "search", json!([opt("text", 3, text)]), &ctx()),
+    )
+    .await
 }

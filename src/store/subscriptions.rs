@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_db, Db, Store};
+use super::{on_db, Store};
 use crate::review::Grade;
 
 /// A channel subscribed to announcements.
@@ -383,38 +383,22 @@ impl Store {
                                    claimed_by = NULL, claimed_until = NULL
                             WHERE subscription_id = $2 AND status = 'pending'";
         let now = timestamp(Utc::now());
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                sqlx::query(DISABLE)
-                    .bind(&now)
-                    .bind(reason)
-                    .bind(subscription_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(DROP)
-                    .bind(reason)
-                    .bind(subscription_id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query(DISABLE)
-                    .bind(&now)
-                    .bind(reason)
-                    .bind(subscription_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(DROP)
-                    .bind(reason)
-                    .bind(subscription_id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-            }
-        }
+        // The first statement writes, so the transaction holds the write lock from its start.
+        on_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(DISABLE)
+                .bind(&now)
+                .bind(reason)
+                .bind(subscription_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(DROP)
+                .bind(reason)
+                .bind(subscription_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 }
