@@ -26,8 +26,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 FROM debian:${DEBIAN}-slim
 # TLS roots are compiled in (webpki-roots); nothing else is needed at run time.
-RUN groupadd --system --gid 10001 marquee \
-    && useradd --system --uid 10001 --gid marquee --home-dir /data --no-create-home \
+RUN groupadd --gid 10001 marquee \
+    && useradd --uid 10001 --gid marquee --home-dir /data --no-create-home \
         --shell /usr/sbin/nologin marquee \
     && mkdir -p /data && chown marquee:marquee /data
 COPY --from=build /usr/local/bin/marquee /usr/local/bin/marquee
