@@ -23,12 +23,13 @@ use crate::store::{RandomFilter, Store};
 /// marquee — one film critic's review archive, as a Discord bot and a command line.
 ///
 /// Reviews are plain-text files in the critic's layouts. `import` reads them into a SQLite
-/// database; `lookup` finds a film by a sloppy title; `random` picks a well-graded film. Until
+/// (or PostgreSQL) database; `lookup` finds a film by a sloppy title; `random` picks a well-graded film. Until
 /// a database exists, `lookup` and `random` answer from a small built-in sample archive.
 #[derive(Debug, Parser)]
 #[command(name = "marquee", version, propagate_version = true)]
 pub struct Cli {
-    /// The database: a SQLite URL (sqlite://path.db) or a file path. Overrides DATABASE_URL
+    /// The database: a SQLite URL (sqlite://path.db), a file path, or a PostgreSQL URL
+    /// (postgres://user:pass@host/db). Overrides DATABASE_URL
     /// and the configuration's database.url (default: marquee.db in the working directory).
     #[arg(long, global = true, value_name = "URL")]
     pub db: Option<String>,
