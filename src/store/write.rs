@@ -135,27 +135,23 @@ impl Importer {
                 sqlx::query("PRAGMA foreign_keys = OFF")
                     .execute(&mut *conn)
                     .await?;
-                let stored = async {
-                    // IMMEDIATE: take the write lock up front, so a concurrent writer waits
-                    // (busy timeout) instead of failing when a read transaction tries to
-                    // become a write.
-                    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-                    let outcomes = on_sqlite::write_rounds(
-                        &mut tx,
-                        self.import_id,
-                        &mut self.people,
-                        first,
-                        more,
-                        files,
-                        &mut fresh,
-                    )
-                    .await?;
-                    tx.commit()
+                // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy
+                // timeout) instead of failing when a read transaction tries to become a write.
+                let stored = match conn.begin_with("BEGIN IMMEDIATE").await {
+                    Ok(tx) => {
+                        on_sqlite::write_rounds(
+                            tx,
+                            self.import_id,
+                            &mut self.people,
+                            first,
+                            more,
+                            files,
+                            &mut fresh,
+                        )
                         .await
-                        .context("cannot commit the import batch")?;
-                    anyhow::Ok(outcomes)
-                }
-                .await;
+                    }
+                    Err(err) => Err(err.into()),
+                };
                 let reset = match sqlx::query("PRAGMA foreign_keys = ON")
                     .execute(&mut *conn)
                     .await
@@ -169,29 +165,22 @@ impl Importer {
                 stored.and_then(|outcomes| reset.map(|()| outcomes).map_err(Into::into))
             }
             Db::Postgres(pool) => {
-                async {
-                    let mut tx = pool.begin().await?;
-                    // One import writes at a time, as SQLite's single writer has it: two
-                    // importers of the same film would otherwise race to add it.
-                    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                        .bind(IMPORT_LOCK)
-                        .execute(&mut *tx)
-                        .await?;
-                    let outcomes = on_postgres::write_rounds(
-                        &mut tx,
-                        self.import_id,
-                        &mut self.people,
-                        first,
-                        more,
-                        files,
-                        &mut fresh,
-                    )
+                let mut tx = pool.begin().await?;
+                // One import writes at a time, as SQLite's single writer has it: two
+                // importers of the same film would otherwise race to add it.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(IMPORT_LOCK)
+                    .execute(&mut *tx)
                     .await?;
-                    tx.commit()
-                        .await
-                        .context("cannot commit the import batch")?;
-                    anyhow::Ok(outcomes)
-                }
+                on_postgres::write_rounds(
+                    tx,
+                    self.import_id,
+                    &mut self.people,
+                    first,
+                    more,
+                    files,
+                    &mut fresh,
+                )
                 .await
             }
         };
@@ -523,9 +512,10 @@ macro_rules! rounds {
     ($db:ty, $dialect:expr) => {
 
 /// Stores `first` and then further batches from `more` in `tx`, round by round, until it
-/// holds `files` files or `more` runs dry, with the import log's rows and counts.
+/// holds `files` files or `more` runs dry, with the import log's rows and counts; then
+/// commits.
 pub(super) async fn write_rounds(
-    tx: &mut Transaction<'_, $db>,
+    mut tx: Transaction<'_, $db>,
     import_id: i64,
     people: &mut HashMap<String, i64>,
     first: Vec<Parsed>,
@@ -538,7 +528,7 @@ pub(super) async fn write_rounds(
     while let Some(mut rest) = next.take() {
         while !rest.is_empty() {
             let round = split_round(&mut rest);
-            outcomes.extend(store_round(tx, round, people, fresh).await?);
+            outcomes.extend(store_round(&mut tx, round, people, fresh).await?);
         }
         if outcomes.len() < files {
             next = more.recv().await;
@@ -548,7 +538,7 @@ pub(super) async fn write_rounds(
     for o in &outcomes {
         counts.count(o.outcome);
     }
-    log_files(tx, import_id, &outcomes).await?;
+    log_files(&mut tx, import_id, &outcomes).await?;
     sqlx::query(
         "UPDATE imports SET added = added + $1, updated = updated + $2,
                 unchanged = unchanged + $3, failed = failed + $4
@@ -559,8 +549,11 @@ pub(super) async fn write_rounds(
     .bind(counts.unchanged as i64)
     .bind(counts.failed as i64)
     .bind(import_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
+    tx.commit()
+        .await
+        .context("cannot commit the import batch")?;
     Ok(outcomes)
 }
 
