@@ -12,6 +12,8 @@ use super::header::{collapse_spaces, parse_credits, parse_key};
 use super::limits::{excerpt, nesting, over, Limits};
 use super::model::{Credits, Layout, Review};
 
+mod page;
+
 /// Why a text is not a review. `line` is 1-based; `None` when the problem is not on one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
@@ -70,57 +72,36 @@ impl Review {
         Review::parse_with(text, &Limits::default())
     }
 
-    /// Parses a review in either layout. Time and memory are linear in the text's length.
+    /// Reads `text` as one review: the first that it holds (a page of capsules holds many:
+    /// see [`Review::parse_page_with`]), with the whole text as its `raw_text`. Time and memory
+    /// are linear in the text's length.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Review, ParseError> {
-        check_file_size(text.len() as u64, limits)?;
-        let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-        let lines: Vec<Line> = normalised
-            .split('\n')
-            .enumerate()
-            .map(|(i, text)| Line { no: i + 1, text })
-            .collect();
-        for line in &lines {
-            if let Some(chars) = over(line.text, limits.max_line_chars) {
-                return Err(ParseError::at(
-                    line.no,
-                    format!(
-                        "the line is {chars} characters long; the longest allowed is {} \
-                         (import.max_line_chars)",
-                        limits.max_line_chars
-                    ),
-                ));
-            }
+        let first = Review::parse_page_with(text, None, limits)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(ParseError::at(1, "empty file: expected a review")));
+        first.map(|mut review| {
+            text.clone_into(&mut review.raw_text);
+            review
+        })
+    }
+
+    /// Every review a text holds: one modern review, or the capsules of a page (a letter
+    /// page's heading and any navigation around them skipped), each parsed on its own so that
+    /// a broken capsule fails alone, naming its line. Never empty: a text that holds no review
+    /// at all is one error. `numbers` gives each line's number as the error should name it
+    /// (the line of the HTML source a page's text came from); by default, the line's own.
+    /// A text that holds one review keeps the whole text as its `raw_text`; a capsule of
+    /// several keeps its own lines. Time and memory are linear in the text's length.
+    pub fn parse_page_with(
+        text: &str,
+        numbers: Option<&[usize]>,
+        limits: &Limits,
+    ) -> Vec<Result<Review, ParseError>> {
+        match page::parse_page(text, numbers, limits) {
+            Ok(reviews) => reviews,
+            Err(err) => vec![Err(err)],
         }
-        let first = lines
-            .iter()
-            .position(|l| !l.is_blank())
-            .ok_or_else(|| ParseError::at(1, "empty file: expected a review"))?;
-        let first_no = lines.get(first).map_or(1, |l| l.no);
-        let (head, _) = logical_line(&lines, first);
-        let depth = nesting(&head);
-        if depth > limits.max_nesting {
-            return Err(ParseError::at(
-                first_no,
-                format!(
-                    "the credits header nests parentheses {depth} deep; at most {} are allowed \
-                     (import.max_nesting)",
-                    limits.max_nesting
-                ),
-            ));
-        }
-        // A capsule's title comes before its header, and may itself start with `(`: the
-        // layout is modern only when the credits header opens the file.
-        let modern = match short_header_start(&head) {
-            Some(open) => open == 0,
-            None => head.starts_with('('),
-        };
-        let mut review = if modern {
-            parse_modern(&lines, first, limits)?
-        } else {
-            parse_short(&lines, first, limits)?
-        };
-        review.raw_text = text.to_owned();
-        Ok(review)
     }
 }
 
@@ -643,9 +624,60 @@ fn short_header_start(text: &str) -> Option<usize> {
         })
 }
 
+/// A capsule's header: its whole first paragraph when the review is a paragraph of its own
+/// (the header may be hard-wrapped, with or without an indent), else the first line and its
+/// indented continuations. Returns it and the index after it.
+fn capsule_head(lines: &[Line], first: usize) -> (String, usize) {
+    let end = lines
+        .iter()
+        .skip(first)
+        .position(Line::is_blank)
+        .map_or(lines.len(), |n| first + n);
+    let paragraph = lines.get(first..end).unwrap_or(&[]);
+    if paragraph.iter().any(|l| grade_marker(l.text).is_some()) {
+        return logical_line(lines, first);
+    }
+    let head = paragraph
+        .iter()
+        .map(|l| l.text.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (head, end)
+}
+
+/// The review date after a capsule's header: `Reviewed on M/D/YYYY.`, `... Reviewed
+/// M/D/YYYY.` (without "on"), or none.
+fn capsule_date(line: Line) -> Result<Option<NaiveDate>, ParseError> {
+    let upper = line.text.to_ascii_uppercase();
+    let Some(at) = upper.find("REVIEWED") else {
+        return Ok(None);
+    };
+    let after = line.text.get(at + "REVIEWED".len()..).unwrap_or("");
+    let mut words = after.split_whitespace();
+    let mut token = words.next().unwrap_or("");
+    let on = token.eq_ignore_ascii_case("on") || token.eq_ignore_ascii_case("on:");
+    if on {
+        token = words.next().unwrap_or("");
+    }
+    let token = token.trim_start_matches(':');
+    if !on && !token.contains(|c: char| c.is_ascii_digit()) {
+        // `Reviewed by …`: words, not a date.
+        return Ok(None);
+    }
+    parse_date(token).map(Some).ok_or_else(|| {
+        ParseError::at(
+            line.no,
+            format!(
+                "expected a date M/D/YYYY after `Reviewed on`, found `{}`",
+                excerpt(token, 40)
+            ),
+        )
+    })
+}
+
 fn parse_short(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, ParseError> {
     let first_line = lines.get(first).map_or(1, |l| l.no);
-    let (head, after_head) = logical_line(lines, first);
+    let (head, after_head) = capsule_head(lines, first);
     let open = short_header_start(&head).ok_or_else(|| {
         ParseError::at(
             first_line,
@@ -661,7 +693,7 @@ fn parse_short(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, 
         no: first_line,
         text: after,
     };
-    let reviewed_on = dated(head_line, "REVIEWED ON")?;
+    let reviewed_on = capsule_date(head_line)?;
 
     // The title and an alternative one in parentheses, bounded before they are cased.
     if over(title_part, 2 * limits.max_title_chars + 3).is_some() {
@@ -801,6 +833,42 @@ fn capitalise(word: &str) -> String {
     out
 }
 
+/// A title word with digits in it, from a title in capitals: kept as written (`3D`, `2001:`,
+/// `MI5`), but for an ordinal's suffix (`4TH` → `4th`, `1ST` → `1st`) and a decade's plural
+/// (`1950S` → `1950s`); the letter words of a hyphenated one are capitalised
+/// (`21ST-CENTURY` → `21st-Century`).
+fn digit_word(word: &str) -> String {
+    word.split_inclusive(['-', '/'])
+        .map(|part| {
+            if !part.contains(|c: char| c.is_ascii_digit()) {
+                return capitalise(part);
+            }
+            let core_len = part.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+            let (core, tail) = (
+                part.get(..core_len).unwrap_or(part),
+                part.get(core_len..).unwrap_or(""),
+            );
+            let Some(last_digit) = core.rfind(|c: char| c.is_ascii_digit()) else {
+                return part.to_owned();
+            };
+            let (number, suffix) = (
+                core.get(..=last_digit).unwrap_or(core),
+                core.get(last_digit + 1..).unwrap_or(""),
+            );
+            let digits = number.chars().filter(char::is_ascii_digit).count();
+            let lower = suffix.to_lowercase();
+            let ordinal = ["st", "nd", "rd", "th"].contains(&lower.as_str())
+                && number.chars().all(|c| c.is_ascii_digit());
+            let decades = lower == "s" && digits >= 2;
+            if ordinal || decades {
+                format!("{number}{lower}{tail}")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 fn title_case(text: &str) -> String {
     let words: Vec<&str> = text.split(' ').collect();
     let last = words.len().saturating_sub(1);
@@ -812,6 +880,8 @@ fn title_case(text: &str) -> String {
             let lower = word.to_lowercase();
             let cased = if is_roman_numeral(word) {
                 (*word).to_owned()
+            } else if word.contains(|c: char| c.is_ascii_digit()) {
+                digit_word(word)
             } else if !after_colon && i != last && SMALL_WORDS.contains(&lower.as_str()) {
                 lower
             } else {

@@ -674,3 +674,220 @@ fn a_link_in_the_credits_is_not_a_studio_colon() {
     assert_eq!(r.credits.cast[0].actor, "Ann https://example.test/x Lee");
     assert_eq!(r.credits.studio.as_deref(), Some("Neon"));
 }
+
+/// A letter page of the critic's old site, as text: the heading, capsules of every form the
+/// site has, and the links back to the index at the bottom. Written for these tests.
+const LETTER_PAGE: &str = "Dennis Schwartz'
+Short Reviews
+'F'  5
+
+
+FOURTH WALL, THE (director: Ada Lind; screenwriter: Ada Lind; cinematographer: Oskar Vale;
+ cast: Mira Holt (Jo), Tom Reyes; Runtime: 97; MPAA Rating: PG-13; producer: Lu Chen: Harbor
+ Films; 2003) ... Reviewed on 7/21/2004.
+
+A backstage comedy that keeps winking at us until the wink is all there is. GRADE: C+
+
+
+FERRY NIGHTS (director:Pell Ostrow; cast: Ida Varga; cast: Sam Okafor; 1999) ... Reviewed 9/5/2001.
+
+Two strangers share a crossing and a thermos, and the film trusts them to carry it. GRADE: A-
+
+4TH FLOOR, THE (director: Ines Marr; cast: Bo Kline; Runtime: 88; 1999)
+
+A thriller about a noisy neighbour that gets the dread right and the ending wrong. GRADE: B
+
+CANARY SEASON (SEZONAT NA KANARCHATATA) (director: Evgeni Petrov; cast: Lia Dunn; 1993-Bulgaria, in Bulgarian with English subtitles) Reviewed on 3/2/1996.
+
+A fable of a village and its singers, as bitter as it is lovely. GRADE: A
+
+FLAT TIRE (director: Ned Pruitt; 2011) Reviewed on 1/2/2012.
+
+A road movie that never leaves the driveway, and it knows it.
+
+
+Back to the index | Home
+";
+
+fn page(text: &str) -> Vec<Result<Review, ParseError>> {
+    Review::parse_page_with(text, None, &Limits::default())
+}
+
+#[test]
+fn a_letter_page_holds_one_review_per_capsule_and_its_heading_is_skipped() {
+    let reviews = page(LETTER_PAGE);
+    assert_eq!(reviews.len(), 5, "{reviews:#?}");
+    let ok: Vec<&Review> = reviews.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let titles: Vec<&str> = ok.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "The Fourth Wall",
+            "Ferry Nights",
+            "The 4th Floor",
+            "Canary Season"
+        ]
+    );
+    assert!(ok.iter().all(|r| r.layout == Layout::Short));
+    // Each capsule keeps its own text, not the page's.
+    let wall = ok[0];
+    assert!(
+        wall.raw_text.starts_with("FOURTH WALL, THE"),
+        "{}",
+        wall.raw_text
+    );
+    assert!(wall.raw_text.ends_with("GRADE: C+"), "{}", wall.raw_text);
+    assert!(!wall.raw_text.contains("FERRY"));
+    assert_eq!(wall.grade, Grade::CPlus);
+    assert_eq!(
+        wall.body,
+        "A backstage comedy that keeps winking at us until the wink is all there is."
+    );
+}
+
+#[test]
+fn a_hard_wrapped_capsule_header_is_read_whole() {
+    let reviews = page(LETTER_PAGE);
+    let wall = reviews[0].as_ref().unwrap();
+    assert_eq!(wall.credits.directors, ["Ada Lind"]);
+    assert_eq!(wall.credits.cinematographers, ["Oskar Vale"]);
+    let cast: Vec<&str> = wall.credits.cast.iter().map(|c| c.actor.as_str()).collect();
+    assert_eq!(cast, ["Mira Holt", "Tom Reyes"]);
+    assert_eq!(wall.credits.producers, ["Lu Chen"]);
+    // The studio was wrapped mid-value: `Harbor` / ` Films`.
+    assert_eq!(wall.credits.studio.as_deref(), Some("Harbor Films"));
+    assert_eq!(wall.credits.year, Some(2003));
+}
+
+#[test]
+fn capsule_dates_come_with_or_without_on_and_may_be_missing() {
+    let reviews = page(LETTER_PAGE);
+    let date = |i: usize| reviews[i].as_ref().unwrap().reviewed_on;
+    assert_eq!(
+        date(0),
+        NaiveDate::from_ymd_opt(2004, 7, 21),
+        "… Reviewed on"
+    );
+    assert_eq!(date(1), NaiveDate::from_ymd_opt(2001, 9, 5), "… Reviewed");
+    assert_eq!(date(2), None, "no date");
+    assert_eq!(date(3), NaiveDate::from_ymd_opt(1996, 3, 2), "Reviewed on");
+    // A date that is not one is still an error, on the header's line.
+    let bad = page("GONE GIRL (director: X; 2014) Reviewed on 13/45/2014.\n\nFine. GRADE: B");
+    let err = bad[0].as_ref().unwrap_err();
+    assert_eq!(err.line, Some(1));
+    assert!(err.message.contains("M/D/YYYY"), "{err}");
+    let by = page("GONE GIRL (director: X; 2014) Reviewed by a friend.\n\nFine. GRADE: B");
+    assert_eq!(by[0].as_ref().unwrap().reviewed_on, None);
+}
+
+#[test]
+fn repeated_keys_and_a_colon_without_a_space_are_read() {
+    let reviews = page(LETTER_PAGE);
+    let ferry = reviews[1].as_ref().unwrap();
+    assert_eq!(ferry.credits.directors, ["Pell Ostrow"]);
+    let cast: Vec<&str> = ferry
+        .credits
+        .cast
+        .iter()
+        .map(|c| c.actor.as_str())
+        .collect();
+    assert_eq!(cast, ["Ida Varga", "Sam Okafor"]);
+}
+
+#[test]
+fn an_original_title_in_brackets_before_the_credits_is_an_alternative_title() {
+    let reviews = page(LETTER_PAGE);
+    let canary = reviews[3].as_ref().unwrap();
+    assert_eq!(canary.title, "Canary Season");
+    assert_eq!(canary.alt_titles, ["Sezonat Na Kanarchatata"]);
+    assert_eq!(canary.credits.directors, ["Evgeni Petrov"]);
+    assert_eq!(
+        canary.credits.release_note.as_deref(),
+        Some("Bulgaria, in Bulgarian with English subtitles")
+    );
+}
+
+#[test]
+fn a_broken_capsule_fails_alone_naming_its_line() {
+    let reviews = page(LETTER_PAGE);
+    let lines: Vec<&str> = LETTER_PAGE.lines().collect();
+    let flat = lines
+        .iter()
+        .position(|l| l.starts_with("FLAT TIRE"))
+        .unwrap()
+        + 1;
+    let err = reviews[4].as_ref().unwrap_err();
+    // No grade: the error names the capsule's last line, not the page's.
+    assert_eq!(err.line, Some(flat + 2), "{err}");
+    assert!(err.message.contains("GRADE"), "{err}");
+    // A review whose header cannot be read fails at that header, and the rest stand.
+    let text = "SOLID GROUND (director: Ana Bell; 2001)\n\nFirm. GRADE: B\n\nBROKEN HEADER director Nobody 2002\n\nWobbly. GRADE: C\n\nLAST LIGHT (director: Cy Moss; 2003)\n\nDim. GRADE: D";
+    let reviews = page(text);
+    assert_eq!(reviews.len(), 3, "{reviews:#?}");
+    assert_eq!(reviews[0].as_ref().unwrap().title, "Solid Ground");
+    let err = reviews[1].as_ref().unwrap_err();
+    assert_eq!(err.line, Some(5), "{err}");
+    assert!(err.message.contains("credits header"), "{err}");
+    assert_eq!(reviews[2].as_ref().unwrap().title, "Last Light");
+}
+
+#[test]
+fn line_numbers_can_be_the_source_s() {
+    // As a web page's text maps its lines back to the HTML.
+    let text = "GOOD ONE (director: A B; 2001)\n\nFine. GRADE: B\n\nBAD ONE (director: C D; 2002)\n\nNo grade here.";
+    let numbers = [10, 11, 12, 13, 20, 21, 25];
+    let reviews = Review::parse_page_with(text, Some(&numbers), &Limits::default());
+    let err = reviews[1].as_ref().unwrap_err();
+    assert_eq!(err.line, Some(25), "{err}");
+}
+
+#[test]
+fn capsules_without_blank_lines_between_them_are_still_apart() {
+    let text = "ONE (director: A B; 2001) Reviewed on 1/2/2003.\nShort. GRADE: B\nTWO (director: C D; 2002)\nShorter. GRADE: C-";
+    let reviews = page(text);
+    let titles: Vec<&str> = reviews
+        .iter()
+        .map(|r| r.as_ref().unwrap().title.as_str())
+        .collect();
+    assert_eq!(titles, ["One", "Two"]);
+}
+
+#[test]
+fn a_heading_that_runs_into_the_first_capsule_is_still_skipped() {
+    let text = "Dennis Schwartz'\nShort Reviews\n'O'  1\nONLY ONE (director: A B; 2001)\n\nFine. GRADE: B+";
+    let reviews = page(text);
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].as_ref().unwrap().title, "Only One");
+}
+
+#[test]
+fn a_single_review_keeps_the_whole_text_and_prose_is_still_not_a_review() {
+    let text = "GOOD ONE (director: A B; 2001)\n\nFine. GRADE: B\n";
+    let reviews = page(text);
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].as_ref().unwrap().raw_text, text);
+    let prose = page("Notes to self.\n\nBuy film.\n");
+    assert_eq!(prose.len(), 1);
+    let err = prose[0].as_ref().unwrap_err();
+    assert_eq!(err.line, Some(1));
+    assert!(err.message.contains("credits header"), "{err}");
+}
+
+#[test]
+fn ordinals_and_digit_words_keep_their_case() {
+    for (capitals, readable) in [
+        ("4TH FLOOR, THE", "The 4th Floor"),
+        ("1ST BLOOD", "1st Blood"),
+        ("2ND CHANCE", "2nd Chance"),
+        ("3RD MAN, THE", "The 3rd Man"),
+        ("13TH WARRIOR, THE", "The 13th Warrior"),
+        ("8 HEADS IN A DUFFEL BAG", "8 Heads in a Duffel Bag"),
+        ("JAWS 3D", "Jaws 3D"),
+        ("2001: A SPACE ODYSSEY", "2001: A Space Odyssey"),
+        ("BOYS OF THE 1950S, THE", "The Boys of the 1950s"),
+        ("21ST-CENTURY BLUES", "21st-Century Blues"),
+        ("AGENT MI5", "Agent MI5"),
+    ] {
+        assert_eq!(readable_title(capitals), readable, "{capitals}");
+    }
+}
