@@ -19,6 +19,7 @@ pub mod config;
 pub mod import;
 pub mod interactions;
 pub mod ops;
+pub mod page;
 pub mod present;
 pub mod review;
 pub mod sample;

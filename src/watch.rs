@@ -17,7 +17,7 @@ use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult, DebouncedEventKind, Debouncer};
 use tokio::sync::{mpsc, watch};
 
-use crate::import::{collect_sources, import_sources_with, is_txt, Source};
+use crate::import::{collect_sources, import_sources_with, is_page, Source};
 use crate::review::Limits;
 use crate::store::{FileOutcome, Outcome, Store};
 
@@ -91,7 +91,7 @@ pub fn classify(root: &Path, changed: impl IntoIterator<Item = (PathBuf, Found)>
             continue;
         }
         match found {
-            Found::File if is_txt(&path) => {
+            Found::File if is_page(&path) => {
                 changes.import.insert(path);
             }
             Found::File => {}
@@ -322,14 +322,17 @@ impl Watcher {
                 self.dir.display()
             );
         }
+        // A page is in conflict while any of its reviews is.
+        let mut conflicted: BTreeMap<String, Option<String>> = BTreeMap::new();
         for o in outcomes {
+            let place = match o.line {
+                Some(line) => format!("{}:{line}", o.path),
+                None => o.path.clone(),
+            };
+            let film = o.film.clone().unwrap_or_default();
             match o.outcome {
                 Outcome::Failed => {
                     let error = o.error.unwrap_or_default();
-                    let place = match o.line {
-                        Some(line) => format!("{}:{line}", o.path),
-                        None => o.path.clone(),
-                    };
                     let repeated = retry && self.conflicts.get(&o.path) == Some(&error);
                     if repeated {
                         tracing::debug!(file = place, error, "still in conflict");
@@ -340,23 +343,33 @@ impl Watcher {
                             "{place}: {error} (it is read again when it changes)"
                         );
                     }
+                    let entry = conflicted.entry(o.path).or_default();
                     if o.conflict_with.is_some() {
-                        self.conflicts.insert(o.path, error);
-                    } else {
-                        self.conflicts.remove(&o.path);
+                        *entry = Some(error);
                     }
                 }
-                Outcome::Added | Outcome::Updated => {
+                Outcome::Added | Outcome::Updated | Outcome::Retired => {
                     applied.changed = true;
+                    let outcome = o.outcome.as_str();
                     if each {
-                        tracing::info!(file = o.path, outcome = o.outcome.as_str(), "imported");
+                        tracing::info!(file = place, film, outcome, "imported");
                     } else {
-                        tracing::debug!(file = o.path, outcome = o.outcome.as_str(), "imported");
+                        tracing::debug!(file = place, film, outcome, "imported");
                     }
-                    self.conflicts.remove(&o.path);
+                    conflicted.entry(o.path).or_default();
                 }
                 Outcome::Unchanged => {
-                    self.conflicts.remove(&o.path);
+                    conflicted.entry(o.path).or_default();
+                }
+            }
+        }
+        for (path, conflict) in conflicted {
+            match conflict {
+                Some(error) => {
+                    self.conflicts.insert(path, error);
+                }
+                None => {
+                    self.conflicts.remove(&path);
                 }
             }
         }

@@ -119,7 +119,7 @@ fn import_stores_good_files_and_names_the_bad_ones() {
     assert!(by_path[1].2.contains("GRADE"), "{by_path:?}");
     assert_eq!(
         report.as_object().unwrap().keys().collect::<Vec<_>>(),
-        vec!["added", "failed", "unchanged", "updated"]
+        vec!["added", "failed", "retired", "unchanged", "updated"]
     );
     // The database is where the default config says, and the good files are in it.
     assert!(dir.path().join("marquee.db").is_file());

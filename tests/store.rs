@@ -145,7 +145,8 @@ async fn failed_files_are_logged_and_the_rest_stored(pool: SqlitePool) {
     assert_eq!(
         logged,
         vec![
-            ("good.txt".into(), "added".into(), None),
+            // A stored review's line is where it starts in its page (a letter page holds many).
+            ("good.txt".into(), "added".into(), Some(1)),
             ("notes.txt".into(), "failed".into(), Some(1)),
             ("nograde.txt".into(), "failed".into(), Some(3)),
         ]

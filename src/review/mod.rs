@@ -10,4 +10,4 @@ pub mod parse;
 pub use grade::{Grade, GradeCounts};
 pub use limits::Limits;
 pub use model::{CastMember, Credits, Layout, Review, Role};
-pub use parse::{readable_title, ParseError};
+pub use parse::{readable_title, ParseError, Part};

@@ -126,6 +126,9 @@ pub struct Review {
     pub grade: Grade,
     /// The decoded text of the file, as it was.
     pub raw_text: String,
+    /// Where the review is published: a feed item's link, or a saved page's canonical
+    /// address. `None` for a review from a text file.
+    pub url: Option<String>,
 }
 
 impl Review {

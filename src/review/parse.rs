@@ -14,6 +14,8 @@ use super::model::{Credits, Layout, Review};
 
 mod page;
 
+pub use page::Part;
+
 /// Why a text is not a review. `line` is 1-based; `None` when the problem is not on one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
@@ -79,7 +81,10 @@ impl Review {
         let first = Review::parse_page_with(text, None, limits)
             .into_iter()
             .next()
-            .unwrap_or_else(|| Err(ParseError::at(1, "empty file: expected a review")));
+            .map_or_else(
+                || Err(ParseError::at(1, "empty file: expected a review")),
+                |part| part.review,
+            );
         first.map(|mut review| {
             text.clone_into(&mut review.raw_text);
             review
@@ -97,10 +102,13 @@ impl Review {
         text: &str,
         numbers: Option<&[usize]>,
         limits: &Limits,
-    ) -> Vec<Result<Review, ParseError>> {
+    ) -> Vec<Part> {
         match page::parse_page(text, numbers, limits) {
-            Ok(reviews) => reviews,
-            Err(err) => vec![Err(err)],
+            Ok(parts) => parts,
+            Err(err) => vec![Part {
+                line: err.line.unwrap_or(1),
+                review: Err(err),
+            }],
         }
     }
 }
@@ -491,6 +499,7 @@ fn parse_modern(lines: &[Line], first: usize, limits: &Limits) -> Result<Review,
         reviewed_on,
         grade,
         raw_text: String::new(),
+        url: None,
     })
 }
 
@@ -744,6 +753,7 @@ fn parse_short(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, 
         reviewed_on,
         grade,
         raw_text: String::new(),
+        url: None,
     })
 }
 

@@ -10,6 +10,7 @@
 mod browse;
 mod indexes;
 mod ops;
+mod plan;
 mod reviews;
 mod subscriptions;
 mod write;
@@ -26,7 +27,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use browse::{FilmRow, Scope, TextHit, TextResults, MATCH_END, MATCH_START};
 pub use reviews::{RandomFilter, StoredReview};
 pub use subscriptions::{Delivery, Subscribed, Subscription};
-pub(crate) use write::Parsed;
+pub(crate) use plan::Page;
 pub use write::{FileOutcome, ImportCounts, Importer, Outcome};
 
 /// How long a statement waits for another connection's write lock.

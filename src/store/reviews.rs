@@ -169,7 +169,7 @@ fn review_rows(json: JsonDialect) -> String {
     format!(
         "SELECT r.id, r.title, r.year, r.release_note, r.layout, r.runtime_minutes,
                 r.mpaa_rating, r.studio, r.pull_quote, r.body, r.tagline, r.critic,
-                r.reviewed_on, r.grade_rank, r.source_path, r.raw_text,
+                r.reviewed_on, r.grade_rank, r.source_path, r.raw_text, r.url,
                 (SELECT {credits} FROM credits c JOIN people p ON p.id = c.person_id
                  WHERE c.review_id = r.id) AS credit_rows,
                 (SELECT {others} FROM alt_titles a WHERE a.review_id = r.id) AS alt_rows
@@ -198,6 +198,7 @@ struct ReviewRow {
     grade_rank: i64,
     source_path: Option<String>,
     raw_text: String,
+    url: Option<String>,
     credit_rows: String,
     alt_rows: String,
 }
@@ -259,6 +260,7 @@ fn stored_review(row: ReviewRow) -> anyhow::Result<StoredReview> {
         grade: Grade::from_rank(rank)
             .with_context(|| format!("review {id} has an invalid grade rank {rank}"))?,
         raw_text: row.raw_text,
+        url: row.url,
     };
     Ok(StoredReview {
         id,

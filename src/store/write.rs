@@ -8,11 +8,11 @@ use anyhow::Context;
 use serde::Serialize;
 use sqlx::{Connection, QueryBuilder, Sqlite, Transaction};
 
+use super::plan::{identity, plan_round, split_round, Existing, Identity, Page, Parsed, Step};
 use super::{on_db, Db, Store};
-use crate::review::{ParseError, Review, Role};
-use crate::search::normalize;
+use crate::review::{Review, Role};
 
-/// What happened to one file.
+/// What happened to one review of a page (a file's one review, or a capsule of a letter page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -20,6 +20,8 @@ pub enum Outcome {
     Updated,
     Unchanged,
     Failed,
+    /// Its page, imported again, no longer holds it: it was retired.
+    Retired,
 }
 
 impl Outcome {
@@ -29,21 +31,26 @@ impl Outcome {
             Outcome::Updated => "updated",
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "failed",
+            Outcome::Retired => "retired",
         }
     }
 }
 
-/// One file's result, as the import log records it.
+/// One review's result, as the import log records it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileOutcome {
+    /// The page (file) it came from, as recorded.
     pub path: String,
     pub outcome: Outcome,
     pub review_id: Option<i64>,
+    /// For a failure, the line the error names; else the line the review starts on.
     pub line: Option<usize>,
     pub error: Option<String>,
-    /// When the file failed because its corrected title and year are the film of the
-    /// review imported from another file: that file (as recorded).
+    /// When the review failed because its corrected title and year are the film of the
+    /// review imported from another page: that page (as recorded).
     pub conflict_with: Option<String>,
+    /// The film, `Title (Year)`, when the review was read (or retired).
+    pub film: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -52,6 +59,7 @@ pub struct ImportCounts {
     pub updated: u64,
     pub unchanged: u64,
     pub failed: u64,
+    pub retired: u64,
 }
 
 impl ImportCounts {
@@ -61,6 +69,7 @@ impl ImportCounts {
             Outcome::Updated => self.updated += 1,
             Outcome::Unchanged => self.unchanged += 1,
             Outcome::Failed => self.failed += 1,
+            Outcome::Retired => self.retired += 1,
         }
     }
 }
@@ -71,6 +80,9 @@ pub struct Importer {
     import_id: i64,
     people: HashMap<String, i64>,
     counts: ImportCounts,
+    /// Whether new reviews and regrades queue announcements (not for a feed's first poll or
+    /// a site's backfill: the archive's past is not news).
+    announce: bool,
 }
 
 impl Importer {
@@ -87,7 +99,15 @@ impl Importer {
             import_id,
             people: HashMap::new(),
             counts: ImportCounts::default(),
+            announce: true,
         })
+    }
+
+    /// An import that announces nothing: what it adds or regrades goes into the archive
+    /// quietly.
+    pub fn quietly(mut self) -> Importer {
+        self.announce = false;
+        self
     }
 
     pub fn import_id(&self) -> i64 {
@@ -111,11 +131,12 @@ impl Importer {
     /// starts a new round, so it updates what the first added.
     pub(crate) async fn store_chunks(
         &mut self,
-        first: Vec<Parsed>,
-        more: &mut tokio::sync::mpsc::Receiver<Vec<Parsed>>,
+        first: Vec<Page>,
+        more: &mut tokio::sync::mpsc::Receiver<Vec<Page>>,
         files: usize,
     ) -> anyhow::Result<Vec<FileOutcome>> {
         let mut fresh = Vec::new();
+        let announce = self.announce;
         let stored = match &self.store.db {
             Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
@@ -141,12 +162,15 @@ impl Importer {
                     Ok(tx) => {
                         on_sqlite::write_rounds(
                             tx,
-                            self.import_id,
-                            &mut self.people,
+                            Batch {
+                                import_id: self.import_id,
+                                people: &mut self.people,
+                                fresh: &mut fresh,
+                                announce,
+                            },
                             first,
                             more,
                             files,
-                            &mut fresh,
                         )
                         .await
                     }
@@ -174,12 +198,15 @@ impl Importer {
                     .await?;
                 on_postgres::write_rounds(
                     tx,
-                    self.import_id,
-                    &mut self.people,
+                    Batch {
+                        import_id: self.import_id,
+                        people: &mut self.people,
+                        fresh: &mut fresh,
+                        announce,
+                    },
                     first,
                     more,
                     files,
-                    &mut fresh,
                 )
                 .await
             }
@@ -291,186 +318,6 @@ fn cached(rows: usize) -> bool {
     rows == ROWS
 }
 
-/// One file, parsed, with the identity its review is stored under.
-pub(crate) struct Parsed {
-    path: String,
-    review: Result<(Review, String), ParseError>,
-}
-
-impl Parsed {
-    /// Works out the review's identity (normalised title): CPU work for the parsing threads.
-    pub(crate) fn new(path: String, review: Result<Review, ParseError>) -> Parsed {
-        Parsed {
-            path,
-            review: review.map(|r| {
-                let key = normalize(&r.title);
-                (r, key)
-            }),
-        }
-    }
-}
-
-/// A film's identity: normalised title and year.
-type Identity = (String, Option<i32>);
-
-fn identity(key: &str, year: Option<i32>) -> Identity {
-    (key.to_owned(), year)
-}
-
-/// Takes from the front of `rest` the files up to (not including) the second file of a
-/// film already in the round, or the second file of a path already in it.
-fn split_round(rest: &mut Vec<Parsed>) -> Vec<Parsed> {
-    let mut films = std::collections::HashSet::new();
-    let mut paths = std::collections::HashSet::new();
-    let cut = rest
-        .iter()
-        .position(|p| {
-            !paths.insert(p.path.as_str())
-                || match &p.review {
-                    Ok((review, key)) => !films.insert((key.clone(), review.year())),
-                    Err(_) => false,
-                }
-        })
-        .unwrap_or(rest.len());
-    let tail = rest.split_off(cut);
-    std::mem::replace(rest, tail)
-}
-
-/// What one file of a round does.
-enum Step<'a> {
-    /// It did not parse.
-    Failed,
-    /// Its corrected identity is another file's film: nothing is written.
-    Conflict { message: String, other: String },
-    /// The same text as stored; the film's `source_path` moves to this file if it was
-    /// imported from another path (a file moved or renamed keeps its film).
-    Unchanged(&'a Existing),
-    /// Added (`before` is `None`) or updated in place, by identity.
-    Upsert { before: Option<&'a Existing> },
-    /// The review imported from this file before, under another title or year: it takes
-    /// the new identity and keeps its id.
-    Rename { from: &'a Existing },
-}
-
-impl Step<'_> {
-    fn outcome(&self) -> Outcome {
-        match self {
-            Step::Failed | Step::Conflict { .. } => Outcome::Failed,
-            Step::Unchanged(_) => Outcome::Unchanged,
-            Step::Upsert { before: None } => Outcome::Added,
-            Step::Upsert { before: Some(_) } | Step::Rename { .. } => Outcome::Updated,
-        }
-    }
-}
-
-/// `“Title” (1999)`, or without the year when it has none.
-fn film_name(title: &str, year: Option<i32>) -> String {
-    match year {
-        Some(year) => format!("“{title}” ({year})"),
-        None => format!("“{title}”"),
-    }
-}
-
-/// Decides what each file of a round does. A film's identity follows its file: a file whose
-/// one review (by `source_path`) now has another title or year renames that review, in an
-/// order in which every new identity is free when it is taken (a review another file of the
-/// round renames away frees its old one). A file whose new identity belongs to a review that
-/// stays, imported from another file, is a conflict: neither review changes. Any other file
-/// is stored by identity, as before: added, or updated (taking the film over from another
-/// path, as a moved file does).
-///
-/// Returns each file's step, and the renames (by file) in the order they must run.
-fn plan_round<'a>(
-    round: &[Parsed],
-    by_identity: &'a HashMap<Identity, Existing>,
-    by_path: &'a HashMap<String, Existing>,
-) -> (Vec<Step<'a>>, Vec<usize>) {
-    let mut steps: Vec<Option<Step<'a>>> = round.iter().map(|_| None).collect();
-    // The renames, and the order they may run in.
-    let mut pending: Vec<(usize, &'a Existing, Identity)> = Vec::new();
-    for (i, p) in round.iter().enumerate() {
-        let Ok((review, key)) = &p.review else {
-            continue;
-        };
-        let target = identity(key, review.year());
-        if let Some(own) = by_path.get(&p.path) {
-            if (own.key.as_str(), own.year) != (target.0.as_str(), target.1) {
-                pending.push((i, own, target));
-            }
-        }
-    }
-    let mut moved = std::collections::HashSet::new();
-    let mut order = Vec::new();
-    loop {
-        let before = pending.len();
-        pending.retain(|(i, own, target)| {
-            let free = by_identity
-                .get(target)
-                .map_or(true, |holder| moved.contains(&holder.id));
-            if free {
-                moved.insert(own.id);
-                order.push(*i);
-                if let Some(step) = steps.get_mut(*i) {
-                    *step = Some(Step::Rename { from: own });
-                }
-            }
-            !free
-        });
-        if pending.len() == before {
-            break;
-        }
-    }
-    for (i, own, target) in pending {
-        let (Some(p), Some(holder)) = (round.get(i), by_identity.get(&target)) else {
-            continue;
-        };
-        let Ok((review, _)) = &p.review else {
-            continue;
-        };
-        let other = holder.source_path.clone().unwrap_or_default();
-        let message = format!(
-            "its title and year are now {new}, the film of the review imported from {other}: \
-             neither review was changed, and this file's is still {old} (correct one of the \
-             two files, or retire the other with `marquee remove {other}`)",
-            new = film_name(&review.title, review.year()),
-            old = film_name(&own.title, own.year),
-        );
-        if let Some(step) = steps.get_mut(i) {
-            *step = Some(Step::Conflict { message, other });
-        }
-    }
-    let steps = round
-        .iter()
-        .zip(steps)
-        .map(|(p, planned)| {
-            if let Some(step) = planned {
-                return step;
-            }
-            let Ok((review, key)) = &p.review else {
-                return Step::Failed;
-            };
-            match by_identity.get(&identity(key, review.year())) {
-                // Its review is renamed away in this round: the film is new.
-                Some(holder) if moved.contains(&holder.id) => Step::Upsert { before: None },
-                Some(film) if film.raw_text == review.raw_text => Step::Unchanged(film),
-                found => Step::Upsert { before: found },
-            }
-        })
-        .collect();
-    (steps, order)
-}
-
-/// A film of a round that the archive already holds.
-struct Existing {
-    id: i64,
-    title: String,
-    key: String,
-    year: Option<i32>,
-    raw_text: String,
-    grade: String,
-    source_path: Option<String>,
-}
-
 type ExistingRow = (
     i64,
     String,
@@ -478,23 +325,25 @@ type ExistingRow = (
     Option<i32>,
     String,
     String,
+    String,
+    Option<String>,
     Option<String>,
 );
 
-const EXISTING_COLUMNS: &str =
-    "SELECT id, title, title_key, year, raw_text, grade, source_path FROM reviews WHERE ";
+const EXISTING_COLUMNS: &str = "SELECT id, title, title_key, year, raw_text, body, grade, source_path, url
+     FROM reviews WHERE ";
 
-impl From<ExistingRow> for Existing {
-    fn from((id, title, key, year, raw_text, grade, source_path): ExistingRow) -> Existing {
-        Existing {
-            id,
-            title,
-            key,
-            year,
-            raw_text,
-            grade,
-            source_path,
-        }
+fn existing((id, title, key, year, raw_text, body, grade, source_path, url): ExistingRow) -> Existing {
+    Existing {
+        id,
+        title,
+        key,
+        year,
+        raw_text,
+        body,
+        grade,
+        source_path,
+        url,
     }
 }
 
@@ -512,23 +361,21 @@ macro_rules! rounds {
     ($db:ty, $dialect:expr) => {
 
 /// Stores `first` and then further batches from `more` in `tx`, round by round, until it
-/// holds `files` files or `more` runs dry, with the import log's rows and counts; then
+/// holds `files` reviews or `more` runs dry, with the import log's rows and counts; then
 /// commits.
 pub(super) async fn write_rounds(
     mut tx: Transaction<'_, $db>,
-    import_id: i64,
-    people: &mut HashMap<String, i64>,
-    first: Vec<Parsed>,
-    more: &mut tokio::sync::mpsc::Receiver<Vec<Parsed>>,
+    mut batch: Batch<'_>,
+    first: Vec<Page>,
+    more: &mut tokio::sync::mpsc::Receiver<Vec<Page>>,
     files: usize,
-    fresh: &mut Vec<String>,
 ) -> anyhow::Result<Vec<FileOutcome>> {
     let mut outcomes = Vec::with_capacity(first.len());
     let mut next = Some(first);
     while let Some(mut rest) = next.take() {
         while !rest.is_empty() {
             let round = split_round(&mut rest);
-            outcomes.extend(store_round(&mut tx, round, people, fresh).await?);
+            outcomes.extend(store_round(&mut tx, round, &mut batch).await?);
         }
         if outcomes.len() < files {
             next = more.recv().await;
@@ -538,7 +385,7 @@ pub(super) async fn write_rounds(
     for o in &outcomes {
         counts.count(o.outcome);
     }
-    log_files(&mut tx, import_id, &outcomes).await?;
+    log_files(&mut tx, batch.import_id, &outcomes).await?;
     sqlx::query(
         "UPDATE imports SET added = added + $1, updated = updated + $2,
                 unchanged = unchanged + $3, failed = failed + $4
@@ -548,7 +395,7 @@ pub(super) async fn write_rounds(
     .bind(counts.updated as i64)
     .bind(counts.unchanged as i64)
     .bind(counts.failed as i64)
-    .bind(import_id)
+    .bind(batch.import_id)
     .execute(&mut *tx)
     .await?;
     tx.commit()
@@ -557,37 +404,63 @@ pub(super) async fn write_rounds(
     Ok(outcomes)
 }
 
-/// Stores one round: files of distinct films and distinct paths.
+/// Stores one round: pages of distinct paths and distinct films.
 async fn store_round(
     tx: &mut Transaction<'_, $db>,
-    round: Vec<Parsed>,
-    people: &mut HashMap<String, i64>,
-    fresh: &mut Vec<String>,
+    round: Vec<Page>,
+    batch: &mut Batch<'_>,
 ) -> anyhow::Result<Vec<FileOutcome>> {
     let by_identity = existing_films(tx, &round).await?;
     let by_path = imported_from(tx, &round).await?;
-    let (steps, order) = plan_round(&round, &by_identity, &by_path);
-    // The renames first, in the planned order, so that each identity is free when it is
-    // taken, by a rename or by an upsert.
+    let plan = plan_round(&round, &by_identity, &by_path);
+    let mut outcomes = Vec::new();
+    // What the pages no longer hold goes first, freeing its films for the renames.
+    let retired: Vec<i64> = plan.retired.iter().map(|old| old.id).collect();
+    for ids in retired.chunks(ROWS) {
+        let mut q = QueryBuilder::<$db>::new("DELETE FROM reviews WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        q.build().execute(&mut **tx).await?;
+    }
+    for old in &plan.retired {
+        outcomes.push(FileOutcome {
+            path: old.source_path.clone().unwrap_or_default(),
+            outcome: Outcome::Retired,
+            review_id: None,
+            line: None,
+            error: None,
+            conflict_with: None,
+            film: Some(crate::present::title_with_year(&old.title, old.year)),
+        });
+    }
+    // The renames, in the planned order, so that each identity is free when it is taken,
+    // by a rename or by an upsert.
     let mut renamed = HashMap::new();
-    for i in order {
-        if let (
-            Some(Parsed {
-                path,
-                review: Ok((review, key)),
-            }),
-            Some(Step::Rename { from }),
-        ) = (round.get(i), steps.get(i))
-        {
-            rename_review(tx, from.id, review, key, path).await?;
-            renamed.insert(i, from.id);
+    for (p, r) in plan.renames.iter().copied() {
+        let parsed = round.get(p).and_then(|page| page.reviews.get(r));
+        let step = plan.steps.get(p).and_then(|page| page.get(r));
+        if let (Some(parsed), Some(Step::Rename { from })) = (parsed, step) {
+            if let Ok((review, key)) = &parsed.review {
+                rename_review(tx, from.id, review, key, &parsed.path).await?;
+                renamed.insert((p, r), from.id);
+            }
         }
     }
-    for (p, step) in round.iter().zip(&steps) {
+    // Every review of the round, where it is, and its step.
+    let mut all: Vec<((usize, usize), &Parsed, &Step)> = Vec::new();
+    for (p, (page, steps)) in round.iter().zip(&plan.steps).enumerate() {
+        for (r, (parsed, step)) in page.reviews.iter().zip(steps).enumerate() {
+            all.push(((p, r), parsed, step));
+        }
+    }
+    for &(_, parsed, step) in &all {
         if let Step::Unchanged(film) = step {
-            if film.source_path.as_deref() != Some(p.path.as_str()) {
+            if film.source_path.as_deref() != Some(parsed.path.as_str()) {
                 sqlx::query("UPDATE reviews SET source_path = $1 WHERE id = $2")
-                    .bind(&p.path)
+                    .bind(&parsed.path)
                     .bind(film.id)
                     .execute(&mut **tx)
                     .await?;
@@ -596,9 +469,9 @@ async fn store_round(
     }
     // The reviews to write by identity: the added and the updated.
     let mut writes: Vec<(&Review, &str, &str)> = Vec::new();
-    for (p, step) in round.iter().zip(&steps) {
-        if let (Step::Upsert { .. }, Ok((review, key))) = (step, &p.review) {
-            writes.push((review, key, &p.path));
+    for &(_, parsed, step) in &all {
+        if let (Step::Upsert { .. }, Ok((review, key))) = (step, &parsed.review) {
+            writes.push((review, key, &parsed.path));
         }
     }
     let ids = upsert_reviews(tx, &writes).await?;
@@ -606,31 +479,44 @@ async fn store_round(
     let mut added = Vec::new();
     let mut updated = Vec::new();
     let mut regraded = Vec::new();
-    let mut outcomes = Vec::with_capacity(round.len());
-    for (i, (p, step)) in round.iter().zip(&steps).enumerate() {
-        let outcome = step.outcome();
-        let failure = |line, error: &str, other: Option<&String>| FileOutcome {
-            path: p.path.clone(),
-            outcome,
-            review_id: None,
-            line,
-            error: Some(error.to_owned()),
-            conflict_with: other.cloned(),
+    let mut stored: Vec<(i64, &Review)> = Vec::new();
+    for &(at, parsed, step) in &all {
+        let outcome = match step {
+            Step::Failed | Step::Conflict { .. } => Outcome::Failed,
+            Step::Unchanged(_) => Outcome::Unchanged,
+            Step::Upsert { before: None } => Outcome::Added,
+            Step::Upsert { before: Some(_) } | Step::Rename { .. } => Outcome::Updated,
         };
-        let (review, key) = match (&p.review, step) {
+        let (review, key) = match (&parsed.review, step) {
             (Err(err), _) => {
-                outcomes.push(failure(err.line, &err.message, None));
+                outcomes.push(FileOutcome {
+                    path: parsed.path.clone(),
+                    outcome,
+                    review_id: None,
+                    line: err.line,
+                    error: Some(err.message.clone()),
+                    conflict_with: None,
+                    film: None,
+                });
                 continue;
             }
-            (Ok(_), Step::Conflict { message, other }) => {
-                outcomes.push(failure(None, message, Some(other)));
+            (Ok((review, _)), Step::Conflict { message, other }) => {
+                outcomes.push(FileOutcome {
+                    path: parsed.path.clone(),
+                    outcome,
+                    review_id: None,
+                    line: Some(parsed.line),
+                    error: Some(message.clone()),
+                    conflict_with: Some(other.clone()),
+                    film: Some(crate::present::title_with_year(&review.title, review.year())),
+                });
                 continue;
             }
             (Ok((review, key)), _) => (review, key),
         };
         let id = match step {
             Step::Unchanged(film) => Some(film.id),
-            Step::Rename { .. } => renamed.get(&i).copied(),
+            Step::Rename { .. } => renamed.get(&at).copied(),
             _ => ids.get(&identity(key, review.year())).copied(),
         }
         .with_context(|| format!("the store returned no id for {}", review.title))?;
@@ -652,20 +538,26 @@ async fn store_round(
                     });
                 }
             }
-            Outcome::Unchanged | Outcome::Failed => {}
+            Outcome::Unchanged | Outcome::Failed | Outcome::Retired => {}
+        }
+        if matches!(outcome, Outcome::Added | Outcome::Updated) {
+            stored.push((id, review));
         }
         outcomes.push(FileOutcome {
-            path: p.path.clone(),
+            path: parsed.path.clone(),
             outcome,
             review_id: Some(id),
-            line: None,
+            line: Some(parsed.line),
             error: None,
             conflict_with: None,
+            film: Some(crate::present::title_with_year(&review.title, review.year())),
         });
     }
 
-    queue_announcements(tx, &added).await?;
-    queue_regrades(tx, &regraded).await?;
+    if batch.announce {
+        queue_announcements(tx, &added).await?;
+        queue_regrades(tx, &regraded).await?;
+    }
     // An updated review's credits and other titles are written afresh.
     for table in ["credits", "alt_titles"] {
         for ids in updated.chunks(ROWS) {
@@ -685,13 +577,7 @@ async fn store_round(
 
     let mut credits: Vec<(i64, &'static str, i64, &str, Option<&str>)> = Vec::new();
     let mut alts: Vec<(i64, &str)> = Vec::new();
-    for (p, outcome) in round.iter().zip(&outcomes) {
-        if !matches!(outcome.outcome, Outcome::Added | Outcome::Updated) {
-            continue;
-        }
-        let (Some(id), Ok((review, _))) = (outcome.review_id, &p.review) else {
-            continue;
-        };
+    for (id, review) in stored {
         let c = &review.credits;
         for role in Role::ALL {
             let entries: Vec<(&str, Option<&str>)> = match role {
@@ -709,7 +595,8 @@ async fn store_round(
         alts.extend(review.alt_titles.iter().map(|alt| (id, alt.as_str())));
     }
     let names: Vec<&str> = credits.iter().map(|c| c.3).collect();
-    resolve_people(tx, &names, people, fresh).await?;
+    resolve_people(tx, &names, batch.people, batch.fresh).await?;
+    let people = &*batch.people;
     for rows in credits.chunks(ROWS) {
         let mut q = QueryBuilder::<$db>::new(
             "INSERT INTO credits (review_id, role, position, person_id, character) ",
@@ -771,7 +658,7 @@ async fn existing_where(
             .persistent(cached(values.len()))
             .fetch_all(&mut **tx)
             .await?;
-        found.extend(rows.into_iter().map(Existing::from));
+        found.extend(rows.into_iter().map(existing));
     }
     Ok(found)
 }
@@ -779,13 +666,9 @@ async fn existing_where(
 /// The films of `round` already in the archive, by identity.
 async fn existing_films(
     tx: &mut Transaction<'_, $db>,
-    round: &[Parsed],
+    round: &[Page],
 ) -> anyhow::Result<HashMap<Identity, Existing>> {
-    let keys = round
-        .iter()
-        .filter_map(|p| p.review.as_ref().ok())
-        .map(|(_, key)| key.as_str())
-        .collect();
+    let keys = round.iter().flat_map(Page::films).map(|(_, key)| key).collect();
     // Another year of a film in the round is just not asked for.
     Ok(existing_where(tx, "title_key", keys)
         .await?
@@ -794,32 +677,28 @@ async fn existing_films(
         .collect())
 }
 
-/// The review each file of `round` was imported as before, by path: only where the path has
-/// exactly one (an archive imported before identity followed the file may hold two reviews
-/// of one path, and then which one the file means is not known; it is stored by identity).
+/// The reviews each page of `round` gave before, by path (pages that hold no review now are
+/// not asked about: they change nothing).
 async fn imported_from(
     tx: &mut Transaction<'_, $db>,
-    round: &[Parsed],
-) -> anyhow::Result<HashMap<String, Existing>> {
+    round: &[Page],
+) -> anyhow::Result<HashMap<String, Vec<Existing>>> {
     let paths = round
         .iter()
-        .filter(|p| p.review.is_ok())
-        .map(|p| p.path.as_str())
+        .filter(|page| page.films().next().is_some())
+        .map(|page| page.path.as_str())
         .collect();
-    let mut found: HashMap<String, Option<Existing>> = HashMap::new();
+    let mut found: HashMap<String, Vec<Existing>> = HashMap::new();
     for e in existing_where(tx, "source_path", paths).await? {
-        let Some(path) = e.source_path.clone() else {
-            continue;
-        };
-        found
-            .entry(path)
-            .and_modify(|one| *one = None)
-            .or_insert(Some(e));
+        if let Some(path) = e.source_path.clone() {
+            found.entry(path).or_default().push(e);
+        }
     }
-    Ok(found
-        .into_iter()
-        .filter_map(|(path, one)| one.map(|e| (path, e)))
-        .collect())
+    // In id order, so that the plan is the same whatever order the rows came in.
+    for olds in found.values_mut() {
+        olds.sort_by_key(|e| e.id);
+    }
+    Ok(found)
 }
 
 /// Gives the review `id` a file's new text, identity included (a corrected title or year).
@@ -836,8 +715,8 @@ async fn rename_review(
                 runtime_minutes = $6, mpaa_rating = $7, studio = $8, pull_quote = $9, body = $10,
                 tagline = $11, critic = $12, reviewed_on = $13, grade = $14, grade_rank = $15,
                 source_path = $16, raw_text = $17, other_titles = $18,
-                updated_at = $19
-         WHERE id = $20",
+                updated_at = $19, url = $20
+         WHERE id = $21",
     )
     .bind(review.title.as_str())
     .bind(key)
@@ -858,6 +737,7 @@ async fn rename_review(
     .bind(review.raw_text.as_str())
     .bind(other_titles(review))
     .bind(super::super::subscriptions::now_timestamp())
+    .bind(review.url.as_deref())
     .bind(id)
     .execute(&mut **tx)
     .await
@@ -876,7 +756,7 @@ async fn upsert_reviews(
         let mut q = QueryBuilder::<$db>::new(
             "INSERT INTO reviews (title, title_key, year, release_note, layout, runtime_minutes,
                 mpaa_rating, studio, pull_quote, body, tagline, critic, reviewed_on, grade,
-                grade_rank, source_path, raw_text, other_titles, updated_at) ",
+                grade_rank, source_path, raw_text, other_titles, updated_at, url) ",
         );
         q.push_values(rows, |mut row, (review, key, path)| {
             let c = &review.credits;
@@ -898,7 +778,8 @@ async fn upsert_reviews(
                 .push_bind(*path)
                 .push_bind(review.raw_text.as_str())
                 .push_bind(other_titles(review))
-                .push_bind(now.clone());
+                .push_bind(now.clone())
+                .push_bind(review.url.as_deref());
         });
         q.push(
             $dialect.identity_conflict,
@@ -913,7 +794,7 @@ async fn upsert_reviews(
                 reviewed_on = excluded.reviewed_on, grade = excluded.grade,
                 grade_rank = excluded.grade_rank, source_path = excluded.source_path,
                 raw_text = excluded.raw_text, other_titles = excluded.other_titles,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, url = excluded.url
              RETURNING id, title_key, year",
         );
         // RETURNING gives the rows in no promised order: match them up by identity.
@@ -1041,7 +922,12 @@ async fn log_files(
     import_id: i64,
     outcomes: &[FileOutcome],
 ) -> anyhow::Result<()> {
-    for rows in outcomes.chunks(ROWS) {
+    // The log is of what pages gave; a retirement is what they no longer give.
+    let logged: Vec<&FileOutcome> = outcomes
+        .iter()
+        .filter(|o| o.outcome != Outcome::Retired)
+        .collect();
+    for rows in logged.chunks(ROWS) {
         let mut q = QueryBuilder::<$db>::new(
             "INSERT INTO import_files (import_id, path, outcome, review_id, line, error) ",
         );
@@ -1062,6 +948,16 @@ async fn log_files(
 }
 
     };
+}
+
+/// What a batch of rounds writes with, beside its transaction.
+pub(super) struct Batch<'a> {
+    import_id: i64,
+    /// The people the archive has, by name, as far as the import has seen them.
+    people: &'a mut HashMap<String, i64>,
+    /// The names `people` gained in this batch (forgotten if it does not commit).
+    fresh: &'a mut Vec<String>,
+    announce: bool,
 }
 
 /// Where the import's SQL differs between the engines.

@@ -15,6 +15,14 @@ use super::{
 };
 use crate::review::{Limits, Review};
 
+/// One review of a text, or why a part of it is not one, with the line it starts on (as
+/// the text's line numbers name it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub line: usize,
+    pub review: Result<Review, ParseError>,
+}
+
 /// How many lines of a paragraph are read to decide whether it opens a review: a header
 /// wrapped onto more lines than this is not one the critic writes.
 const HEAD_LINES: usize = 12;
@@ -33,7 +41,7 @@ pub(super) fn parse_page(
     text: &str,
     numbers: Option<&[usize]>,
     limits: &Limits,
-) -> Result<Vec<Result<Review, ParseError>>, ParseError> {
+) -> Result<Vec<Part>, ParseError> {
     check_file_size(text.len() as u64, limits)?;
     let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<Line> = normalised
@@ -82,11 +90,28 @@ pub(super) fn parse_page(
     }
     let from = lines.get(start..).unwrap_or(&[]);
     let mut reviews = match opens {
-        Opens::Modern => vec![parse_modern(from, 0, limits)],
+        Opens::Modern => vec![Part {
+            line: first_no,
+            review: parse_modern(from, 0, limits),
+        }],
         Opens::Capsule => capsules(from, limits),
     };
-    if let [Ok(only)] = reviews.as_mut_slice() {
-        text.clone_into(&mut only.raw_text);
+    if let [Part {
+        review: Ok(only), ..
+    }] = reviews.as_mut_slice()
+    {
+        if numbers.is_none() {
+            // A file of one review is that review, as it always was.
+            text.clone_into(&mut only.raw_text);
+        } else if only.raw_text.is_empty() {
+            // A web page's review ends at its footer: what follows is the site's (share
+            // buttons, related posts).
+            let end = from
+                .iter()
+                .rposition(|l| grade_marker(l.text).is_some())
+                .map_or(from.len(), |i| i + 1);
+            only.raw_text = text_of(from.get(..end).unwrap_or(from));
+        }
     }
     Ok(reviews)
 }
@@ -184,7 +209,7 @@ fn opens_for_certain(head: &str) -> Option<Opens> {
 }
 
 /// The capsules of `lines` (which start with the first one's header), each parsed alone.
-fn capsules(lines: &[Line], limits: &Limits) -> Vec<Result<Review, ParseError>> {
+fn capsules(lines: &[Line], limits: &Limits) -> Vec<Part> {
     let ranges = paragraph_ranges(lines);
     let mut out = Vec::new();
     // The capsule being read: where it starts, and where its first paragraph after the
@@ -250,18 +275,23 @@ fn capsules(lines: &[Line], limits: &Limits) -> Vec<Result<Review, ParseError>> 
 }
 
 /// One capsule's lines, parsed, with those lines as its text.
-fn capsule(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, ParseError> {
+fn capsule(lines: &[Line], first: usize, limits: &Limits) -> Part {
+    Part {
+        line: lines.get(first).map_or(1, |l| l.no),
+        review: capsule_review(lines, first, limits),
+    }
+}
+
+fn capsule_review(lines: &[Line], first: usize, limits: &Limits) -> Result<Review, ParseError> {
     let mut review = parse_short(lines, first, limits)?;
     let end = lines
         .iter()
         .rposition(|l| !l.is_blank())
         .map_or(0, |i| i + 1);
-    review.raw_text = lines
-        .get(first..end)
-        .unwrap_or(&[])
-        .iter()
-        .map(|l| l.text)
-        .collect::<Vec<_>>()
-        .join("\n");
+    review.raw_text = text_of(lines.get(first..end).unwrap_or(&[]));
     Ok(review)
+}
+
+fn text_of(lines: &[Line]) -> String {
+    lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n")
 }

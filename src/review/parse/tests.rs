@@ -711,6 +711,9 @@ Back to the index | Home
 
 fn page(text: &str) -> Vec<Result<Review, ParseError>> {
     Review::parse_page_with(text, None, &Limits::default())
+        .into_iter()
+        .map(|part| part.review)
+        .collect()
 }
 
 #[test]
@@ -836,8 +839,10 @@ fn line_numbers_can_be_the_source_s() {
     // As a web page's text maps its lines back to the HTML.
     let text = "GOOD ONE (director: A B; 2001)\n\nFine. GRADE: B\n\nBAD ONE (director: C D; 2002)\n\nNo grade here.";
     let numbers = [10, 11, 12, 13, 20, 21, 25];
-    let reviews = Review::parse_page_with(text, Some(&numbers), &Limits::default());
-    let err = reviews[1].as_ref().unwrap_err();
+    let parts = Review::parse_page_with(text, Some(&numbers), &Limits::default());
+    assert_eq!(parts[0].line, 10);
+    assert_eq!(parts[1].line, 20);
+    let err = parts[1].review.as_ref().unwrap_err();
     assert_eq!(err.line, Some(25), "{err}");
 }
 
