@@ -145,7 +145,7 @@ impl Pacer {
             tokio::time::sleep_until(at).await;
             // A global 429 may have come while this turn waited: then take another after it.
             // (The turn given up still counts, which only makes the pace gentler.)
-            if !self.turns().held_until.is_some_and(|held| held > at) {
+            if self.turns().held_until.is_none_or(|held| held <= at) {
                 return;
             }
         }

@@ -24,6 +24,7 @@ use crate::archive::{Archive, Origin};
 use crate::bot::{http, register_over_rest, Handler};
 use crate::commands::Data;
 use crate::config::{Settings, ShardPlan, Transport};
+use crate::feed::follow::Follower;
 use crate::interactions::{router, Endpoint, Verifier};
 use crate::ops::Metrics;
 use crate::store::Store;
@@ -62,6 +63,8 @@ pub struct App {
     reconnected: Arc<Notify>,
     /// The archive folder (`--watch` / `archive.watch`), watched from build time on.
     watcher: Option<Watcher>,
+    /// The critic's feeds (`--feed` / `archive.feeds`).
+    follower: Option<Follower>,
 }
 
 impl App {
@@ -101,6 +104,17 @@ impl App {
         .with_lease(Duration::from_secs(settings.discord.outbox_lease_seconds));
         let reconnected = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::new());
+        let follower = match settings.archive.feeds.is_empty() {
+            true => None,
+            false => Some(Follower::new(
+                store.clone(),
+                settings.archive.feeds.clone(),
+                Duration::from_secs(settings.archive.feed_poll_seconds),
+                Duration::from_secs(settings.archive.feed_timeout_seconds),
+                settings.import,
+                metrics.clone(),
+            )?),
+        };
         let ops = match settings.ops.listen.trim() {
             "" => None,
             addr => {
@@ -179,6 +193,7 @@ impl App {
             interval: Duration::from_secs(settings.discord.announce_interval_seconds.max(1)),
             reconnected,
             watcher,
+            follower,
         })
     }
 
@@ -210,6 +225,7 @@ impl App {
             interval,
             reconnected,
             watcher,
+            follower,
         } = self;
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Tasks::default();
@@ -283,6 +299,11 @@ impl App {
         if let Some(watcher) = watcher {
             let watching = stopped.clone();
             tasks.spawn("the archive watcher", watcher.run(watching));
+        }
+
+        if let Some(follower) = follower {
+            let following = stopped.clone();
+            tasks.spawn("the feed follower", follower.run(following));
         }
 
         if let Some((listener, router)) = ops {

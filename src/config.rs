@@ -184,6 +184,24 @@ pub struct ArchiveSettings {
     /// --watch` wins); empty: not watched.
     #[serde(default)]
     pub watch: std::path::PathBuf,
+    /// The critic's feeds (RSS 2.0 or Atom) that `serve` follows (`serve --feed` adds to
+    /// them); empty: none.
+    #[serde(default)]
+    pub feeds: Vec<String>,
+    /// How often each feed is polled, in seconds.
+    #[serde(default = "default_feed_poll_seconds")]
+    pub feed_poll_seconds: u64,
+    /// How long one request to the critic's site may take, in seconds, body included.
+    #[serde(default = "default_feed_timeout_seconds")]
+    pub feed_timeout_seconds: u64,
+}
+
+fn default_feed_poll_seconds() -> u64 {
+    1800
+}
+
+fn default_feed_timeout_seconds() -> u64 {
+    15
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -233,6 +251,9 @@ impl Settings {
                 .prefix_separator("__")
                 .separator("__")
                 .try_parsing(true)
+                // `MARQUEE__ARCHIVE__FEEDS=https://a/feed/,https://b/feed/`: a list.
+                .list_separator(",")
+                .with_list_parse_key("archive.feeds")
                 .source(Some(vars)),
         );
         for (var, key) in [
@@ -278,6 +299,34 @@ mod tests {
         assert_eq!(s.discord.outbox_retention_days, 30);
         assert_eq!(s.import, crate::review::Limits::default());
         assert_eq!(s.archive.watch, std::path::PathBuf::new(), "not watched");
+        assert!(s.archive.feeds.is_empty(), "no feed followed");
+        assert_eq!(s.archive.feed_poll_seconds, 1800);
+        assert_eq!(s.archive.feed_timeout_seconds, 15);
+    }
+
+    #[test]
+    fn feeds_come_from_archive_feeds_as_a_list_and_the_interval_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = FakeEnv(HashMap::from([
+            (
+                "MARQUEE__ARCHIVE__FEEDS",
+                "https://a.example/feed/,https://b.example/feed/",
+            ),
+            ("MARQUEE__ARCHIVE__FEED_POLL_SECONDS", "1"),
+        ]));
+        let s = Settings::load(dir.path(), &env).unwrap();
+        assert_eq!(
+            s.archive.feeds,
+            ["https://a.example/feed/", "https://b.example/feed/"]
+        );
+        assert_eq!(s.archive.feed_poll_seconds, 1);
+        // One feed is a list of one.
+        let env = FakeEnv(HashMap::from([(
+            "MARQUEE__ARCHIVE__FEEDS",
+            "https://a.example/feed/",
+        )]));
+        let s = Settings::load(dir.path(), &env).unwrap();
+        assert_eq!(s.archive.feeds, ["https://a.example/feed/"]);
     }
 
     #[test]

@@ -190,7 +190,13 @@ pub async fn import_quietly(
     limits: &Limits,
     on_file: impl FnMut(&FileOutcome),
 ) -> anyhow::Result<ImportReport> {
-    import(Importer::start(store).await?.quietly(), sources, limits, on_file).await
+    import(
+        Importer::start(store).await?.quietly(),
+        sources,
+        limits,
+        on_file,
+    )
+    .await
 }
 
 async fn import(

@@ -42,6 +42,12 @@ struct Imported {
     outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Feed {
+    feed: String,
+    outcome: String,
+}
+
 type Latency = Family<Command, Histogram, fn() -> Histogram>;
 
 /// The bot's metrics. Cheap to share (`Arc`); recording takes no lock beyond the family's.
@@ -51,6 +57,8 @@ pub struct Metrics {
     latency: Latency,
     deliveries: Family<Status, Gauge>,
     imported: Family<Imported, Gauge>,
+    feed_polls: Family<Feed, Counter>,
+    feed_items: Family<Feed, Counter>,
 }
 
 impl Default for Metrics {
@@ -88,13 +96,47 @@ impl Metrics {
             "Files stored by every import so far, by outcome",
             imported.clone(),
         );
+        let feed_polls = Family::<Feed, Counter>::default();
+        registry.register(
+            "feed_polls",
+            "Polls of the critic's feeds, by feed and outcome (fetched, not_modified, failed)",
+            feed_polls.clone(),
+        );
+        let feed_items = Family::<Feed, Counter>::default();
+        registry.register(
+            "feed_items",
+            "Items of the critic's feeds, by feed and outcome (imported, unchanged, skipped)",
+            feed_items.clone(),
+        );
         Metrics {
             registry,
             interactions,
             latency,
             deliveries,
             imported,
+            feed_polls,
+            feed_items,
         }
+    }
+
+    /// One poll of a feed: `fetched`, `not_modified` or `failed`.
+    pub fn feed_poll(&self, feed: &str, outcome: &str) {
+        self.feed_polls
+            .get_or_create(&Feed {
+                feed: feed.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// `n` items of a feed's poll: `imported`, `unchanged` or `skipped`.
+    pub fn feed_items(&self, feed: &str, outcome: &str, n: u64) {
+        self.feed_items
+            .get_or_create(&Feed {
+                feed: feed.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc_by(n);
     }
 
     /// One interaction handled: `command` as registered (autocompletes and buttons named as
@@ -221,5 +263,27 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn feed_polls_and_items_are_counted_by_feed_and_outcome() {
+        let store = Store::in_memory().await.unwrap();
+        let metrics = Metrics::new();
+        let feed = "https://critic.example/feed/";
+        metrics.feed_poll(feed, "fetched");
+        metrics.feed_poll(feed, "not_modified");
+        metrics.feed_poll(feed, "not_modified");
+        metrics.feed_items(feed, "imported", 3);
+        metrics.feed_items(feed, "unchanged", 7);
+        metrics.feed_items(feed, "unchanged", 10);
+        let text = metrics.render(&store).await.unwrap();
+        for line in [
+            format!(r#"marquee_feed_polls_total{{feed="{feed}",outcome="fetched"}} 1"#),
+            format!(r#"marquee_feed_polls_total{{feed="{feed}",outcome="not_modified"}} 2"#),
+            format!(r#"marquee_feed_items_total{{feed="{feed}",outcome="imported"}} 3"#),
+            format!(r#"marquee_feed_items_total{{feed="{feed}",outcome="unchanged"}} 17"#),
+        ] {
+            assert!(text.contains(&line), "{line} not in {text}");
+        }
     }
 }

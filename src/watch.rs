@@ -1,4 +1,5 @@
-//! `serve --watch DIR`: the critic's folder, watched. Every `*.txt` file under it is imported
+//! `serve --watch DIR`: the critic's folder, watched. Every page under it (`*.txt`, `*.htm`,
+//! `*.html`: one review, or a letter page of many) is imported
 //! at start (a file already stored is `unchanged`, so this is cheap), and then again each time
 //! its writes settle: saving a review is enough for it to be stored and, through the outbox and
 //! the index refresher, announced and found. A file that goes away retires its review, as
@@ -392,6 +393,8 @@ mod tests {
             [
                 (p("archive/walk.txt"), Found::File),
                 (p("archive/sub/Notes.TXT"), Found::File),
+                (p("archive/letters/g.htm"), Found::File),
+                (p("archive/saved/walk.html"), Found::File),
                 (p("archive/walk.txt~"), Found::File),
                 (p("archive/.walk.txt.swp"), Found::File),
                 (p("archive/4913"), Found::File),
@@ -400,7 +403,12 @@ mod tests {
         );
         assert_eq!(
             changes.import,
-            BTreeSet::from([p("archive/walk.txt"), p("archive/sub/Notes.TXT")])
+            BTreeSet::from([
+                p("archive/walk.txt"),
+                p("archive/sub/Notes.TXT"),
+                p("archive/letters/g.htm"),
+                p("archive/saved/walk.html"),
+            ])
         );
         assert!(changes.rescan.is_empty() && changes.gone.is_empty());
         assert!(!changes.root_gone);

@@ -119,7 +119,14 @@ fn import_stores_good_files_and_names_the_bad_ones() {
     assert!(by_path[1].2.contains("GRADE"), "{by_path:?}");
     assert_eq!(
         report.as_object().unwrap().keys().collect::<Vec<_>>(),
-        vec!["added", "failed", "retired", "unchanged", "updated"]
+        vec![
+            "added",
+            "failed",
+            "retired",
+            "sites",
+            "unchanged",
+            "updated"
+        ]
     );
     // The database is where the default config says, and the good files are in it.
     assert!(dir.path().join("marquee.db").is_file());
@@ -131,7 +138,7 @@ fn import_stores_good_files_and_names_the_bad_ones() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out).trim(),
-        "added 0, updated 0, unchanged 3, failed 2"
+        "added 0, updated 0, unchanged 3, retired 0, failed 2"
     );
     assert!(stderr(&out).contains("notes.txt:1: "), "{}", stderr(&out));
 }
@@ -144,7 +151,7 @@ fn import_exit_codes() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).trim(),
-        "added 1, updated 0, unchanged 0, failed 0"
+        "added 1, updated 0, unchanged 0, retired 0, failed 0"
     );
     // No path at all is a usage error.
     assert_eq!(marquee(dir.path(), &["import"]).status.code(), Some(2));

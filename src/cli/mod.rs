@@ -17,7 +17,6 @@ use crate::config::{ProcessEnv, Settings};
 use crate::import::{collect_sources, import_sources_with};
 use crate::present::{card_response, Card, ReviewJson};
 use crate::review::Grade;
-use crate::review::Limits;
 use crate::store::{RandomFilter, Store};
 
 /// marquee — one film critic's review archive, as a Discord bot and a command line.
@@ -40,16 +39,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import review files and directories (recursively, *.txt) into the database.
+    /// Import review pages (files and directories: *.txt, *.htm, *.html, recursively) or the
+    /// critic's site (a URL) into the database.
     ///
-    /// Re-importing a file changes nothing; an edited review (same title and year) is
-    /// updated. Exit status: 0 if every file was stored, 1 if some failed (the others are
-    /// stored), 2 for a usage or database error.
+    /// A page may hold many reviews (a letter page's capsules); each is counted. Re-importing
+    /// a page changes nothing; an edited review is updated; a review its page no longer holds
+    /// is retired. A URL of a feed imports what the feed holds; a URL of a WordPress site
+    /// imports every post (its REST API, else its feed's pages), announcing nothing; run again,
+    /// it reads only what is new. Exit status: 0 if every review was stored, 1 if some failed
+    /// (the others are stored), 2 for a usage, network or database error.
     Import {
-        /// Review files and directories.
-        #[arg(required = true, value_name = "PATH")]
+        /// Review pages and directories, or http(s) URLs of the critic's site or feed.
+        #[arg(required = true, value_name = "PATH|URL")]
         paths: Vec<PathBuf>,
-        /// Print {"added","updated","unchanged","failed":[{"path","line","error"}]} as JSON.
+        /// Print {"added","updated","unchanged","retired","failed":[{"path","line","error"}],
+        /// "sites":[{"url","via","pages","posts":{"imported","unchanged","skipped"},
+        /// "skipped":[{"post","reason"}]}]} as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -143,6 +148,10 @@ pub struct ServeArgs {
     /// and a deleted file's review is retired. Overrides archive.watch.
     #[arg(long, value_name = "DIR")]
     pub watch: Option<PathBuf>,
+    /// Follow the critic's site: an RSS or Atom feed polled every archive.feed_poll_seconds,
+    /// its new reviews imported and announced. Repeatable; replaces archive.feeds.
+    #[arg(long = "feed", value_name = "URL")]
+    pub feeds: Vec<String>,
 }
 
 impl ServeArgs {
@@ -162,6 +171,9 @@ impl ServeArgs {
         }
         if let Some(dir) = &self.watch {
             settings.archive.watch = dir.clone();
+        }
+        if !self.feeds.is_empty() {
+            settings.archive.feeds.clone_from(&self.feeds);
         }
     }
 }
@@ -235,7 +247,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         None => settings.database.url.clone(),
     };
     match cli.command {
-        Command::Import { paths, json } => import(&url, &paths, &settings.import, json).await,
+        Command::Import { paths, json } => import(&url, &paths, &settings, json).await,
         Command::Remove { paths, json } => remove(&url, &paths, json).await,
         Command::Lookup {
             query,
@@ -292,42 +304,145 @@ async fn open_for_reading(url: &str) -> anyhow::Result<Archive> {
     Ok(archive)
 }
 
+/// Whether a command-line path is the critic's site rather than a file.
+fn is_url(path: &std::path::Path) -> bool {
+    path.to_str()
+        .is_some_and(|p| p.starts_with("http://") || p.starts_with("https://"))
+}
+
+/// A progress bar on a terminal (hidden for JSON or a pipe).
+fn progress_bar(json: bool, len: Option<u64>, template: &str) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 async fn import(
     url: &str,
     paths: &[PathBuf],
-    limits: &Limits,
+    settings: &Settings,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    let limits = &settings.import;
     let store = Store::open(url, true).await?;
-    let sources = collect_sources(paths);
-    let bar = if json || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(sources.len() as u64), ProgressDrawTarget::stderr())
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let report = import_sources_with(&store, sources, limits, |_| bar.inc(1)).await;
-    bar.finish_and_clear();
-    if let Ok(r) = &report {
-        if r.counts.added + r.counts.updated > 0 {
+    let (sites, files): (Vec<&PathBuf>, Vec<&PathBuf>) = paths.iter().partition(|p| is_url(p));
+    let files: Vec<PathBuf> = files.into_iter().cloned().collect();
+    let mut report = crate::import::ImportReport::default();
+    if !files.is_empty() {
+        let sources = collect_sources(&files);
+        let bar = progress_bar(
+            json,
+            Some(sources.len() as u64),
+            "{bar:40} {pos}/{len} pages  {per_sec}  eta {eta}",
+        );
+        // A page's outcomes come together: the bar moves on at each page's first.
+        let mut page = String::new();
+        let imported = import_sources_with(&store, sources, limits, |o| {
+            if o.path != page {
+                o.path.clone_into(&mut page);
+                bar.inc(1);
+            }
+        })
+        .await;
+        bar.finish_and_clear();
+        match imported {
+            Ok(r) => report = r,
+            Err(err) => {
+                store.close().await;
+                return Err(err);
+            }
+        }
+        if report.counts.added + report.counts.updated + report.counts.retired > 0 {
             crate::archive::save_title_index(&store).await?;
         }
     }
+    let timeout = std::time::Duration::from_secs(settings.archive.feed_timeout_seconds);
+    let mut backfilled = Vec::new();
+    for site in sites {
+        let site = site.display().to_string();
+        let bar = progress_bar(json, None, "{bar:40} page {pos}/{len}  {msg}");
+        let done = crate::feed::backfill::backfill(&store, &site, limits, timeout, |p| {
+            if let Some(of) = p.of {
+                bar.set_length(u64::from(of));
+            }
+            bar.set_position(u64::from(p.page));
+            let c = p.counts;
+            bar.set_message(format!(
+                "{} posts imported, {} unchanged, {} skipped",
+                c.imported, c.unchanged, c.skipped
+            ));
+        })
+        .await;
+        bar.finish_and_clear();
+        let done = match done {
+            Ok(done) => done,
+            Err(err) => {
+                store.close().await;
+                return Err(err);
+            }
+        };
+        report.counts.add(done.reviews);
+        report.failed.extend(done.failed.iter().cloned());
+        backfilled.push((site, done));
+    }
     store.close().await;
-    let report = report?;
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer(&mut out, &report.to_json())?;
+        let mut value = report.to_json();
+        let sites: Vec<serde_json::Value> = backfilled
+            .iter()
+            .map(|(site, done)| {
+                json!({
+                    "url": site,
+                    "via": done.via.as_str(),
+                    "pages": done.pages,
+                    "posts": {
+                        "imported": done.counts.imported,
+                        "unchanged": done.counts.unchanged,
+                        "skipped": done.counts.skipped,
+                    },
+                    "skipped": done.skipped.iter().map(|s| json!({
+                        "post": s.link.as_deref().unwrap_or(&s.key),
+                        "reason": s.reason,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("sites".into(), sites.into());
+        }
+        serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
     } else {
+        for (site, done) in &backfilled {
+            let c = done.counts;
+            writeln!(
+                out,
+                "{site}: {} pages from {}; posts imported {}, unchanged {}, skipped {}",
+                done.pages,
+                done.via.as_str(),
+                c.imported,
+                c.unchanged,
+                c.skipped
+            )?;
+            for s in &done.skipped {
+                eprintln!(
+                    "{}: skipped, not a review: {}",
+                    s.link.as_deref().unwrap_or(&s.key),
+                    s.reason
+                );
+            }
+        }
         let c = report.counts;
         writeln!(
             out,
-            "added {}, updated {}, unchanged {}, failed {}",
-            c.added, c.updated, c.unchanged, c.failed
+            "added {}, updated {}, unchanged {}, retired {}, failed {}",
+            c.added, c.updated, c.unchanged, c.retired, c.failed
         )?;
         for f in &report.failed {
             match f.line {

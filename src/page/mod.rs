@@ -88,7 +88,10 @@ mod tests {
     use crate::review::Grade;
 
     fn reviews(parts: &[Part]) -> Vec<&Review> {
-        parts.iter().filter_map(|p| p.review.as_ref().ok()).collect()
+        parts
+            .iter()
+            .filter_map(|p| p.review.as_ref().ok())
+            .collect()
     }
 
     const S_HTM: &[u8] = include_bytes!("../../tests/fixtures/pages/s.htm");
@@ -127,7 +130,10 @@ mod tests {
         assert_eq!(ok[2].alt_titles, ["Spatzennest"]);
         assert!(ok[2].body.contains("tender as it is funny — the best"));
         // The capsule without a grade fails alone, at its line in the HTML source.
-        let failed: Vec<&ParseError> = parts.iter().filter_map(|p| p.review.as_ref().err()).collect();
+        let failed: Vec<&ParseError> = parts
+            .iter()
+            .filter_map(|p| p.review.as_ref().err())
+            .collect();
         assert_eq!(failed.len(), 1, "{failed:?}");
         let source = String::from_utf8_lossy(S_HTM);
         let stray = source
@@ -137,8 +143,14 @@ mod tests {
         assert_eq!(failed[0].line, stray, "{}", failed[0]);
         assert!(failed[0].message.contains("GRADE"), "{}", failed[0]);
         // The capsules start where the source has them.
-        let stray_dog = source.lines().position(|l| l.contains("STRAY DOG DAYS")).unwrap() + 1;
-        assert!(parts.iter().any(|p| p.line == stray_dog && p.review.is_err()));
+        let stray_dog = source
+            .lines()
+            .position(|l| l.contains("STRAY DOG DAYS"))
+            .unwrap()
+            + 1;
+        assert!(parts
+            .iter()
+            .any(|p| p.line == stray_dog && p.review.is_err()));
         // A letter page has no address of its own.
         assert!(ok.iter().all(|r| r.url.is_none()));
     }
@@ -155,7 +167,10 @@ mod tests {
             Some("Chad, in French and Arabic with English subtitles")
         );
         assert_eq!(ok[1].title, "Dust Devils");
-        assert_eq!(ok[1].reviewed_on, chrono::NaiveDate::from_ymd_opt(1990, 1, 9));
+        assert_eq!(
+            ok[1].reviewed_on,
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 9)
+        );
 
         let parts = read(T_TXT, Kind::Text, &Limits::default());
         let titles: Vec<&str> = reviews(&parts).iter().map(|r| r.title.as_str()).collect();
@@ -190,7 +205,11 @@ mod tests {
     #[test]
     fn a_feed_item_s_link_is_its_reviews_address() {
         let html = String::from_utf8_lossy(ORCHARD);
-        let parts = read_html(&html, Some("https://critic.example/?p=4242"), &Limits::default());
+        let parts = read_html(
+            &html,
+            Some("https://critic.example/?p=4242"),
+            &Limits::default(),
+        );
         let r = parts[0].review.as_ref().unwrap();
         assert_eq!(r.url.as_deref(), Some("https://critic.example/?p=4242"));
     }

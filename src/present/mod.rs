@@ -91,6 +91,19 @@ pub struct Card {
     /// (name, value, inline)
     pub fields: Vec<(String, String, bool)>,
     pub footer: String,
+    /// Where the review is published (the embed's title links there), if it is online.
+    pub url: Option<String>,
+}
+
+/// The longest URL an embed takes (Discord's limit for `url`).
+const URL_MAX: usize = 2048;
+
+/// A review's address as a card may link it: an absolute http(s) URL Discord takes.
+fn linkable(url: Option<&str>) -> Option<String> {
+    let url = url?.trim();
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    (scheme_ok && url.len() <= URL_MAX && !url.contains(char::is_whitespace))
+        .then(|| url.to_owned())
 }
 
 impl Card {
@@ -174,6 +187,7 @@ impl Card {
             colour: band_colour(review.grade),
             fields,
             footer,
+            url: linkable(review.url.as_deref()),
         }
     }
 
@@ -207,6 +221,7 @@ impl Card {
             colour: self.colour,
             fields,
             footer: self.footer.clone(),
+            url: self.url.clone(),
         }
     }
 
@@ -219,6 +234,9 @@ impl Card {
             .footer(CreateEmbedFooter::new(shown.footer));
         if !shown.description.is_empty() {
             embed = embed.description(shown.description);
+        }
+        if let Some(url) = shown.url {
+            embed = embed.url(url);
         }
         embed.fields(shown.fields)
     }
@@ -240,6 +258,9 @@ impl Card {
             .unwrap_or(0);
         for (name, value, _) in &self.fields {
             out.push_str(&format!("{name:<width$}  {value}\n"));
+        }
+        if let Some(url) = &self.url {
+            out.push_str(&format!("{:<width$}  {url}\n", "Online"));
         }
         out.push_str(&format!("\n{}\n", self.footer));
         out
@@ -289,6 +310,9 @@ pub struct ReviewJson<'a> {
     pub tagline: Option<&'a str>,
     pub layout: crate::review::Layout,
     pub body: &'a str,
+    /// Where the review is published (a feed item's link, a saved page's canonical address);
+    /// null for a review imported from a text file.
+    pub url: Option<&'a str>,
 }
 
 impl<'a> ReviewJson<'a> {
@@ -319,6 +343,7 @@ impl<'a> ReviewJson<'a> {
             tagline: r.tagline.as_deref(),
             layout: r.layout,
             body: &r.body,
+            url: r.url.as_deref(),
         }
     }
 }
@@ -346,6 +371,36 @@ mod tests {
         assert_eq!(band_colour(Grade::APlus), band_colour(Grade::AMinus));
         assert_ne!(band_colour(Grade::AMinus), band_colour(Grade::BPlus));
         assert_ne!(band_colour(Grade::DMinus), band_colour(Grade::F));
+    }
+
+    fn capsule(url: Option<&str>) -> Review {
+        let mut review =
+            Review::parse("OPEN ROAD (director: Ida Penn; 2004)\n\nIt goes places. GRADE: B")
+                .unwrap();
+        review.url = url.map(str::to_owned);
+        review
+    }
+
+    #[test]
+    fn a_review_online_links_its_card_and_one_from_a_file_does_not() {
+        let url = "https://critic.example/2004/05/06/open-road/";
+        let card = Card::of(&capsule(Some(url)), "Critic");
+        let embed = serde_json::to_value(card.embed()).unwrap();
+        assert_eq!(embed["url"], url);
+        let text = card.text();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("Online ") && l.ends_with(url)),
+            "{text}"
+        );
+        let card = Card::of(&capsule(None), "Critic");
+        let embed = serde_json::to_value(card.embed()).unwrap();
+        assert!(embed.get("url").is_none(), "{embed}");
+        assert!(!card.text().contains("Online"));
+        // Only an address Discord takes is linked.
+        for bad in ["javascript:alert(1)", "/relative/", "https://a b/", ""] {
+            assert_eq!(Card::of(&capsule(Some(bad)), "Critic").url, None, "{bad}");
+        }
     }
 
     #[test]

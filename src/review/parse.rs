@@ -98,11 +98,7 @@ impl Review {
     /// (the line of the HTML source a page's text came from); by default, the line's own.
     /// A text that holds one review keeps the whole text as its `raw_text`; a capsule of
     /// several keeps its own lines. Time and memory are linear in the text's length.
-    pub fn parse_page_with(
-        text: &str,
-        numbers: Option<&[usize]>,
-        limits: &Limits,
-    ) -> Vec<Part> {
+    pub fn parse_page_with(text: &str, numbers: Option<&[usize]>, limits: &Limits) -> Vec<Part> {
         match page::parse_page(text, numbers, limits) {
             Ok(parts) => parts,
             Err(err) => vec![Part {

@@ -113,7 +113,7 @@ pub(crate) fn readings(query: &str, year: Option<i32>) -> Vec<Reading> {
     }
     let mut readings = Vec::with_capacity(2);
     if let Some((title, trailing)) = split_trailing_year(&analysed) {
-        if year.map_or(true, |y| y == trailing) {
+        if year.is_none_or(|y| y == trailing) {
             readings.push(Reading::new(&title, Some(trailing)));
         }
     }

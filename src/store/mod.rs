@@ -8,6 +8,7 @@
 //! engine has its own statement beside the other.
 
 mod browse;
+mod feeds;
 mod indexes;
 mod ops;
 mod plan;
@@ -25,9 +26,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use browse::{FilmRow, Scope, TextHit, TextResults, MATCH_END, MATCH_START};
+pub use feeds::{FeedState, ItemOutcome, Polled, SeenItem};
+pub(crate) use plan::Page;
 pub use reviews::{RandomFilter, StoredReview};
 pub use subscriptions::{Delivery, Subscribed, Subscription};
-pub(crate) use plan::Page;
 pub use write::{FileOutcome, ImportCounts, Importer, Outcome};
 
 /// How long a statement waits for another connection's write lock.

@@ -214,9 +214,7 @@ pub(super) fn pair(news: &[Option<(&Review, &str)>], olds: &[&Existing]) -> Vec<
     for (n, new) in news.iter().enumerate() {
         let Some((review, key)) = new else { continue };
         let found = olds.iter().enumerate().position(|(o, old)| {
-            !taken.get(o).copied().unwrap_or(true)
-                && old.key == *key
-                && old.year == review.year()
+            !taken.get(o).copied().unwrap_or(true) && old.key == *key && old.year == review.year()
         });
         if let Some(o) = found {
             if let (Some(slot), Some(t)) = (paired.get_mut(n), taken.get_mut(o)) {
@@ -320,10 +318,13 @@ pub(super) fn plan_round<'a>(
         .iter()
         .enumerate()
         .flat_map(|(p, page)| {
-            page.reviews.iter().enumerate().filter_map(move |(r, parsed)| {
-                let (review, key) = parsed.review.as_ref().ok()?;
-                Some(((p, r), identity(key, review.year())))
-            })
+            page.reviews
+                .iter()
+                .enumerate()
+                .filter_map(move |(r, parsed)| {
+                    let (review, key) = parsed.review.as_ref().ok()?;
+                    Some(((p, r), identity(key, review.year())))
+                })
         })
         .filter(|(at, _)| !own.contains_key(at))
         .map(|(_, id)| id)

@@ -42,7 +42,7 @@ pub enum Subscribed {
 }
 
 /// Timestamps as SQLite stores them here: ISO 8601, UTC, milliseconds; they sort as text.
-fn timestamp(at: DateTime<Utc>) -> String {
+pub(super) fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 

@@ -63,7 +63,8 @@ pub struct ImportCounts {
 }
 
 impl ImportCounts {
-    fn count(&mut self, outcome: Outcome) {
+    /// Counts one review's outcome.
+    pub fn count(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Added => self.added += 1,
             Outcome::Updated => self.updated += 1,
@@ -71,6 +72,15 @@ impl ImportCounts {
             Outcome::Failed => self.failed += 1,
             Outcome::Retired => self.retired += 1,
         }
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: ImportCounts) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.failed += other.failed;
+        self.retired += other.retired;
     }
 }
 
@@ -330,10 +340,13 @@ type ExistingRow = (
     Option<String>,
 );
 
-const EXISTING_COLUMNS: &str = "SELECT id, title, title_key, year, raw_text, body, grade, source_path, url
+const EXISTING_COLUMNS: &str =
+    "SELECT id, title, title_key, year, raw_text, body, grade, source_path, url
      FROM reviews WHERE ";
 
-fn existing((id, title, key, year, raw_text, body, grade, source_path, url): ExistingRow) -> Existing {
+fn existing(
+    (id, title, key, year, raw_text, body, grade, source_path, url): ExistingRow,
+) -> Existing {
     Existing {
         id,
         title,
@@ -425,9 +438,12 @@ async fn store_round(
         q.push(")");
         q.build().execute(&mut **tx).await?;
     }
+    // Each retirement is reported after the rest of its page.
+    let mut retired_from: HashMap<&str, Vec<FileOutcome>> = HashMap::new();
     for old in &plan.retired {
-        outcomes.push(FileOutcome {
-            path: old.source_path.clone().unwrap_or_default(),
+        let path = old.source_path.as_deref().unwrap_or_default();
+        retired_from.entry(path).or_default().push(FileOutcome {
+            path: path.to_owned(),
             outcome: Outcome::Retired,
             review_id: None,
             line: None,
@@ -633,7 +649,19 @@ async fn store_round(
             .execute(&mut **tx)
             .await?;
     }
-    Ok(outcomes)
+    // A page's outcomes one after the other, its retirements last.
+    let mut ordered = Vec::with_capacity(outcomes.len() + plan.retired.len());
+    let mut each = outcomes.into_iter().peekable();
+    while let Some(outcome) = each.next() {
+        let last = each.peek().is_none_or(|next| next.path != outcome.path);
+        let path = outcome.path.clone();
+        ordered.push(outcome);
+        if last {
+            ordered.extend(retired_from.remove(path.as_str()).unwrap_or_default());
+        }
+    }
+    ordered.extend(retired_from.into_values().flatten());
+    Ok(ordered)
 }
 
 /// The reviews whose `column` is one of `values`, [`ROWS`] values to a statement.

@@ -2189,7 +2189,7 @@ trait NoneOrNull {
 
 impl NoneOrNull for Option<&Value> {
     fn is_none_or_null(&self) -> bool {
-        self.map_or(true, Value::is_null)
+        self.is_none_or(Value::is_null)
     }
 }
 

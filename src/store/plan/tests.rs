@@ -39,12 +39,7 @@ fn stored(pages: &[&Page]) -> Vec<Existing> {
     out
 }
 
-fn maps(
-    archive: &[Existing],
-) -> (
-    HashMap<Identity, Existing>,
-    HashMap<String, Vec<Existing>>,
-) {
+fn maps(archive: &[Existing]) -> (HashMap<Identity, Existing>, HashMap<String, Vec<Existing>>) {
     let by_identity = archive
         .iter()
         .map(|e| ((e.key.clone(), e.year), e.clone()))
@@ -86,9 +81,19 @@ fn plan_of(round: &[Page], archive: &[Existing]) -> (Vec<String>, Vec<i64>) {
 
 fn letter_page() -> Vec<String> {
     vec![
-        capsule("ALPHA", 2001, "A tidy heist picture with a loose ending.", "B"),
+        capsule(
+            "ALPHA",
+            2001,
+            "A tidy heist picture with a loose ending.",
+            "B",
+        ),
         capsule("BRAVO", 2002, "Loud, proud and empty inside.", "C-"),
-        capsule("CHARLIE", 2003, "A small miracle of a film about bees.", "A"),
+        capsule(
+            "CHARLIE",
+            2003,
+            "A small miracle of a film about bees.",
+            "A",
+        ),
     ]
 }
 
@@ -121,7 +126,12 @@ fn a_capsule_taken_out_of_its_page_is_retired_and_one_added_is_new() {
     let archive = stored(&[&before]);
     let mut now = letter_page();
     now.remove(1);
-    now.push(capsule("DELTA", 2004, "Nobody asked for a sequel to nothing.", "D"));
+    now.push(capsule(
+        "DELTA",
+        2004,
+        "Nobody asked for a sequel to nothing.",
+        "D",
+    ));
     assert_eq!(
         plan_of(&[page("a.htm", &now)], &archive),
         (vec!["=1".into(), "=3".into(), "+".into()], vec![2])
@@ -153,7 +163,12 @@ fn a_removed_capsule_and_an_unrelated_new_one_are_not_taken_for_a_correction() {
     let before = page("a.htm", &letter_page());
     let archive = stored(&[&before]);
     let mut now = letter_page();
-    now[1] = capsule("ECHO", 2009, "A ghost story told from inside the walls.", "B+");
+    now[1] = capsule(
+        "ECHO",
+        2009,
+        "A ghost story told from inside the walls.",
+        "B+",
+    );
     assert_eq!(
         plan_of(&[page("a.htm", &now)], &archive),
         (vec!["=1".into(), "+".into(), "=3".into()], vec![2])
