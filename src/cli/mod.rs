@@ -423,8 +423,9 @@ async fn import(
             let c = done.counts;
             writeln!(
                 out,
-                "{site}: {} pages from {}; posts imported {}, unchanged {}, skipped {}",
+                "{site}: {} page{} from {}; posts imported {}, unchanged {}, skipped {}",
                 done.pages,
+                if done.pages == 1 { "" } else { "s" },
                 done.via.as_str(),
                 c.imported,
                 c.unchanged,

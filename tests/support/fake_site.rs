@@ -108,6 +108,8 @@ pub struct Recorded {
     pub path_and_query: String,
     /// Header names in lower case, in the order sent.
     pub headers: Vec<(String, String)>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Recorded {
@@ -557,6 +559,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                     )
                 })
                 .collect(),
+            at: std::time::Instant::now(),
         })
     });
 
