@@ -531,3 +531,196 @@ on_both!(
         assert_eq!(picked, Some(left.id));
     }
 );
+
+/// Announcements waiting to be sent.
+async fn pending(store: &Store) -> i64 {
+    let (deliveries, _) = store.ops_counts().await.unwrap();
+    deliveries
+        .into_iter()
+        .find(|(status, _)| status == "pending")
+        .map_or(0, |(_, n)| n)
+}
+
+/// A letter page of capsules, as text: `(title, year, grade, body)` each.
+fn letter_page(capsules: &[(&str, i32, &str, &str)]) -> Vec<u8> {
+    let mut page = String::from("Dennis Schwartz'\nShort Reviews\n'L'  3\n\n\n");
+    for (title, year, grade, body) in capsules {
+        page.push_str(&format!(
+            "{title} (director: Ines Marr; cast: Bo Kline; {year}) Reviewed on 2/3/2004.\n\n{body} GRADE: {grade}\n\n"
+        ));
+    }
+    page.into_bytes()
+}
+
+on_both!(
+    a_letter_page_s_capsules_follow_their_page,
+    |store: Store| async move {
+        store.subscribe(1, 100, Grade::F, 7, true).await.unwrap();
+        let first = letter_page(&[
+            ("LANTERN, THE", 1991, "B", "A warm little ghost story."),
+            ("LOW TIDE", 1992, "C", "Wet, and not much else."),
+            ("LUCKY DRAW", 1993, "A", "A card sharp's last honest game."),
+        ]);
+        let report = import(&store, vec![source("l.htm", first)]).await;
+        assert_eq!(report.counts.added, 3);
+        assert_eq!(pending(&store).await, 3);
+
+        // Low Tide taken out, Lucky Draw regraded, Lost Key added.
+        let second = letter_page(&[
+            ("LANTERN, THE", 1991, "B", "A warm little ghost story."),
+            ("LUCKY DRAW", 1993, "A-", "A card sharp's last honest game."),
+            ("LOST KEY", 1994, "B+", "A locksmith's long night."),
+        ]);
+        let report = import(&store, vec![source("l.htm", second)]).await;
+        let c = report.counts;
+        assert_eq!(
+            (c.added, c.updated, c.unchanged, c.retired, c.failed),
+            (1, 1, 1, 1, 0)
+        );
+        assert_eq!(store.count_reviews().await.unwrap(), 3);
+        // Low Tide's pending announcement went with it; Lucky Draw's regrade and Lost Key's
+        // announcement joined the others.
+        assert_eq!(pending(&store).await, 4);
+        let removed = store.remove_imported_from("l.htm").await.unwrap();
+        assert_eq!(removed.len(), 3, "the page's every review: {removed:?}");
+    }
+);
+
+on_both!(
+    feed_polls_are_claimed_once_and_items_remembered,
+    |store: Store| async move {
+        use marquee::store::{ItemOutcome, Polled, SeenItem};
+        let feed = "https://critic.example/feed/";
+        let now = Utc::now();
+        let interval = chrono::Duration::seconds(60);
+        store.add_feed(feed, now).await.unwrap();
+        store.add_feed(feed, now).await.unwrap();
+        // Three processes claim at once: one wins.
+        let claims = futures_util::future::join_all(
+            (0..3).map(|_| store.claim_feed_poll(feed, now, now + interval)),
+        )
+        .await;
+        let won: Vec<_> = claims.into_iter().map(Result::unwrap).flatten().collect();
+        assert_eq!(won.len(), 1, "{won:?}");
+        assert!(!won[0].polled_before);
+        store
+            .feed_polled(
+                feed,
+                &Polled::Fetched {
+                    etag: Some("\"v1\"".into()),
+                    last_modified: Some("Tue, 07 May 2024 09:00:00 GMT".into()),
+                },
+                now,
+                now + interval,
+            )
+            .await
+            .unwrap();
+        // Not due again before the interval.
+        let early = now + chrono::Duration::seconds(30);
+        assert!(store
+            .claim_feed_poll(feed, early, early + interval)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            store
+                .next_feed_poll(&[feed.to_owned()])
+                .await
+                .unwrap()
+                .map(|t| t.timestamp()),
+            Some((now + interval).timestamp())
+        );
+        let due = now + interval;
+        let state = store
+            .claim_feed_poll(feed, due, due + interval)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(state.polled_before);
+        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+        // Failures count up, and a success (a 304 too) clears them, keeping the validators.
+        for _ in 0..2 {
+            store
+                .feed_polled(feed, &Polled::Failed("HTTP 500".into()), due, due)
+                .await
+                .unwrap();
+        }
+        let state = store
+            .claim_feed_poll(feed, due, due + interval)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.consecutive_failures, 2);
+        store
+            .feed_polled(feed, &Polled::NotModified, due, due)
+            .await
+            .unwrap();
+        let state = store
+            .claim_feed_poll(feed, due, due + interval)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.consecutive_failures, 0);
+        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+
+        let item = |digest: &str, outcome| SeenItem {
+            key: "https://critic.example/?p=7".into(),
+            link: Some("https://critic.example/2024/05/07/gull-rock/".into()),
+            title: Some("Gull Rock".into()),
+            digest: digest.into(),
+            outcome,
+            reason: None,
+        };
+        store
+            .record_feed_items(feed, &[item("d1", ItemOutcome::Skipped)], now)
+            .await
+            .unwrap();
+        store
+            .record_feed_items(feed, &[item("d2", ItemOutcome::Imported)], now)
+            .await
+            .unwrap();
+        let seen = store.feed_items(feed).await.unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            seen.get("https://critic.example/?p=7"),
+            Some(&("d2".to_owned(), ItemOutcome::Imported))
+        );
+    }
+);
+
+on_both!(a_post_s_reviews_keep_its_link, |store: Store| async move {
+    let html = String::from_utf8(review("Gull Rock", 2001, "B", "Nora Lind")).unwrap();
+    let html: String = html.split("\n\n").map(|p| format!("<p>{p}</p>")).collect();
+    let link = "https://critic.example/2024/05/07/gull-rock/";
+    let report = import(
+        &store,
+        vec![Source::Html {
+            name: "https://critic.example/?p=7".into(),
+            html: html.clone(),
+            url: Some(link.into()),
+        }],
+    )
+    .await;
+    assert_eq!(report.counts.added, 1, "{report:?}");
+    let id = report.added_ids[0];
+    let stored = store.review(id).await.unwrap().unwrap();
+    assert_eq!(stored.review.url.as_deref(), Some(link));
+    assert_eq!(
+        stored.source_path.as_deref(),
+        Some("https://critic.example/?p=7")
+    );
+    // The same post under a new link is an update, not the same text.
+    let moved = "https://critic.example/gull-rock/";
+    let report = import(
+        &store,
+        vec![Source::Html {
+            name: "https://critic.example/?p=7".into(),
+            html,
+            url: Some(moved.into()),
+        }],
+    )
+    .await;
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    let stored = store.review(id).await.unwrap().unwrap();
+    assert_eq!(stored.review.url.as_deref(), Some(moved));
+});

@@ -160,9 +160,10 @@ impl Importer {
                 // No foreign-key checks inside the import's own transaction (a lookup of the
                 // film and of the person for each of ~12 credits a review, 1.2 million at
                 // 100k files): every id it writes is one it has just been given by the same
-                // transaction, which holds the write lock, and it deletes nothing. The
-                // pragma cannot change inside a transaction, so it is set around it and put
-                // back for the pool.
+                // transaction, which holds the write lock, and a review it retires is deleted
+                // with its dependents by its own statements (see `store_round`). The pragma
+                // cannot change inside a transaction, so it is set around it and put back for
+                // the pool.
                 sqlx::query("PRAGMA foreign_keys = OFF")
                     .execute(&mut *conn)
                     .await?;
@@ -427,16 +428,26 @@ async fn store_round(
     let by_path = imported_from(tx, &round).await?;
     let plan = plan_round(&round, &by_identity, &by_path);
     let mut outcomes = Vec::new();
-    // What the pages no longer hold goes first, freeing its films for the renames.
+    // What the pages no longer hold goes first, freeing its films for the renames. With its
+    // credits, other titles, unsent announcements and log links, as `remove` does by the
+    // foreign keys' cascades: spelled out here, since SQLite's import runs without them.
     let retired: Vec<i64> = plan.retired.iter().map(|old| old.id).collect();
     for ids in retired.chunks(ROWS) {
-        let mut q = QueryBuilder::<$db>::new("DELETE FROM reviews WHERE id IN (");
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
+        for statement in [
+            "DELETE FROM credits WHERE review_id IN (",
+            "DELETE FROM alt_titles WHERE review_id IN (",
+            "DELETE FROM deliveries WHERE review_id IN (",
+            "UPDATE import_files SET review_id = NULL WHERE review_id IN (",
+            "DELETE FROM reviews WHERE id IN (",
+        ] {
+            let mut q = QueryBuilder::<$db>::new(statement);
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
         }
-        q.push(")");
-        q.build().execute(&mut **tx).await?;
     }
     // Each retirement is reported after the rest of its page.
     let mut retired_from: HashMap<&str, Vec<FileOutcome>> = HashMap::new();

@@ -39,7 +39,11 @@ fn db_url(dir: &Path) -> String {
 /// A database whose channel is subscribed to every new review (and, with `regrades`, to
 /// regrades).
 async fn subscribed(dir: &Path, regrades: bool) -> Store {
-    let store = Store::open(&db_url(dir), true).await.unwrap();
+    subscribed_at(&db_url(dir), regrades).await
+}
+
+async fn subscribed_at(url: &str, regrades: bool) -> Store {
+    let store = Store::open(url, true).await.unwrap();
     store
         .subscribe(GUILD, CHANNEL, Grade::F, 7, regrades)
         .await
@@ -58,13 +62,18 @@ struct Following {
 
 impl Following {
     async fn start(dir: &Path, site: &FakeSite) -> Following {
+        Following::start_on(dir, &db_url(dir), site).await
+    }
+
+    /// The app on the database at `url` (`dir` is its working directory).
+    async fn start_on(dir: &Path, url: &str, site: &FakeSite) -> Following {
         let fake = FakeDiscord::start().await;
         fake.require_token(TOKEN);
         let vars = Vars(
             [
                 ("DISCORD_TOKEN", TOKEN.to_owned()),
                 ("DISCORD_API_BASE", fake.api_base()),
-                ("DATABASE_URL", db_url(dir)),
+                ("DATABASE_URL", url.to_owned()),
                 ("MARQUEE__DISCORD__ANNOUNCE_INTERVAL_SECONDS", "1".into()),
                 ("MARQUEE__ARCHIVE__FEEDS", site.feed_url()),
                 ("MARQUEE__ARCHIVE__FEED_POLL_SECONDS", "1".into()),
@@ -76,7 +85,7 @@ impl Following {
             .collect(),
         );
         let settings = Settings::load(dir, &vars).unwrap();
-        let app = App::build(&settings, &db_url(dir)).await.unwrap();
+        let app = App::build(&settings, url).await.unwrap();
         let ops = app.ops_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let running = tokio::spawn(app.run_until(async {
@@ -501,14 +510,14 @@ async fn a_post_that_is_not_a_review_is_skipped_until_it_changes() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_processes_on_one_database_poll_the_feed_once_per_interval_between_them() {
-    let dir = tempfile::tempdir().unwrap();
-    subscribed(dir.path(), false).await;
+/// Two apps on the database at `url`, following one feed: each poll is a second or more
+/// after the one before, whichever app made it, and a new post is announced once.
+async fn two_apps_share_the_polls(dir: &Path, url: &str) {
+    subscribed_at(url, false).await;
     let site = FakeSite::start().await;
     site.add_post("Gull Rock", &post("Gull Rock", 2001, "B"), date(1));
-    let one = Following::start(dir.path(), &site).await;
-    let two = Following::start(dir.path(), &site).await;
+    let one = Following::start_on(dir, url, &site).await;
+    let two = Following::start_on(dir, url, &site).await;
     polls(&site, 0, 6).await;
     site.add_post("Tern Light", &post("Tern Light", 2024, "A-"), date(2));
     let mut announced = 0;
@@ -539,4 +548,22 @@ async fn two_processes_on_one_database_poll_the_feed_once_per_interval_between_t
     );
     one.stop().await;
     two.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_poll_the_feed_once_per_interval_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    two_apps_share_the_polls(dir.path(), &db_url(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(marquee_pg),
+    ignore = "needs PostgreSQL: MARQUEE_TEST_POSTGRES=postgres://USER:PASS@HOST/postgres cargo test (.ci/run starts one)"
+)]
+async fn two_processes_on_one_postgresql_database_poll_the_feed_once_per_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = super::pg::fresh().await;
+    two_apps_share_the_polls(dir.path(), &db.url).await;
+    db.drop_now().await;
 }

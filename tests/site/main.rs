@@ -18,6 +18,9 @@ mod archive;
 #[path = "../support/serve.rs"]
 mod serve;
 
+#[path = "../support/pg.rs"]
+mod pg;
+
 mod backfill;
 mod fetch;
 mod follow;
