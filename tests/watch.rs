@@ -530,3 +530,65 @@ async fn serve_logs_a_failing_file_with_its_line() {
     assert!(log.contains("WARN"), "{log}");
     serve::assert_no_violations(&fake, &bot);
 }
+
+/// A letter page as the critic's old site saved it: HTML, Windows-1252, capsules in `<p>`.
+fn letter_page(capsules: &[(&str, &str)]) -> Vec<u8> {
+    let mut page = String::from(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">\
+         </head><body><p>Dennis Schwartz\u{2019}<br>Short Reviews<br>'W'&nbsp;&nbsp;2\n",
+    );
+    for (header, review) in capsules {
+        page.push_str(&format!("<p>{header}\n<p>{review}\n"));
+    }
+    page.push_str("<p><a href=\"index.htm\">Index</a></body></html>\n");
+    encoding_rs::WINDOWS_1252.encode(&page).0.into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_page_saved_in_the_folder_gives_each_capsule_and_loses_one_taken_out() {
+    let w = Watched::start(&[]).await;
+    let page = w.path("w.htm");
+    std::fs::write(
+        &page,
+        letter_page(&[
+            (
+                "WINTER QUAY (director: Ole Brandt; cast: Kaja Sund; 1961)",
+                "A harbour in January, and a caf\u{e9} that stays open. GRADE: B+",
+            ),
+            (
+                "WOLF HOUR (director: Pia Lund; 1974) Reviewed on 2/2/1975.",
+                "A night that will not end, in the best way. GRADE: A-",
+            ),
+        ]),
+    )
+    .unwrap();
+    w.fake
+        .wait_count(
+            "both capsules announced",
+            2,
+            |r| r.is("POST", &format!("/channels/{CHANNEL}/messages")),
+            WAIT,
+        )
+        .await;
+    let reviews = w.reviews().await;
+    let titles: Vec<&str> = reviews.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(titles, ["Winter Quay", "Wolf Hour"]);
+    assert!(reviews.iter().all(|r| r.3 == w.recorded("w.htm")));
+
+    // The critic takes Wolf Hour out and saves the page: it is retired, Winter Quay stays.
+    std::fs::write(
+        &page,
+        letter_page(&[(
+            "WINTER QUAY (director: Ole Brandt; cast: Kaja Sund; 1961)",
+            "A harbour in January, and a caf\u{e9} that stays open. GRADE: B+",
+        )]),
+    )
+    .unwrap();
+    let left = eventually("Wolf Hour retired", async || {
+        let r = w.reviews().await;
+        (r.len() == 1).then_some(r)
+    })
+    .await;
+    assert_eq!(left[0].0, reviews[0].0, "Winter Quay keeps its review");
+    w.stop().await;
+}

@@ -640,7 +640,26 @@ fn capsule_head(lines: &[Line], first: usize) -> (String, usize) {
         .map_or(lines.len(), |n| first + n);
     let paragraph = lines.get(first..end).unwrap_or(&[]);
     if paragraph.iter().any(|l| grade_marker(l.text).is_some()) {
-        return logical_line(lines, first);
+        // The review follows in the same paragraph: the header is its first line and what
+        // continues it, indented or (as a web page's `<br>` leaves it) inside the credits'
+        // parentheses until they close.
+        let (mut head, mut next) = logical_line(lines, first);
+        let mut joined = head.clone();
+        let mut upto = next;
+        while open_parens(&joined) > 0 {
+            match lines.get(upto).filter(|l| !l.is_blank()) {
+                Some(line) if grade_marker(line.text).is_none() => {
+                    joined.push(' ');
+                    joined.push_str(line.text.trim());
+                    upto += 1;
+                }
+                _ => break,
+            }
+        }
+        if open_parens(&joined) == 0 {
+            (head, next) = (joined, upto);
+        }
+        return (head, next);
     }
     let head = paragraph
         .iter()
@@ -648,6 +667,19 @@ fn capsule_head(lines: &[Line], first: usize) -> (String, usize) {
         .collect::<Vec<_>>()
         .join(" ");
     (head, end)
+}
+
+/// How many parentheses `text` leaves open.
+fn open_parens(text: &str) -> usize {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
 }
 
 /// The review date after a capsule's header: `Reviewed on M/D/YYYY.`, `... Reviewed

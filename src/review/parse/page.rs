@@ -205,7 +205,9 @@ fn opens_for_certain(head: &str) -> Option<Opens> {
     }
     let upper = title.chars().filter(|c| c.is_uppercase()).count();
     let lower = title.chars().filter(|c| c.is_lowercase()).count();
-    (upper > 0 && lower * 4 <= upper).then_some(Opens::Capsule)
+    // `8 1/2` and `1900` have no letters at all.
+    let named = title.chars().any(char::is_alphanumeric);
+    (named && lower * 4 <= upper).then_some(Opens::Capsule)
 }
 
 /// The capsules of `lines` (which start with the first one's header), each parsed alone.

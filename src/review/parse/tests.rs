@@ -648,6 +648,23 @@ mod never_panics {
         }
 
         #[test]
+        fn on_pages_of_capsule_shaped_text(parts in prop::collection::vec(fragments(), 1..6)) {
+            // Capsule-like paragraphs, a heading and junk between them: every part is a
+            // review that holds the invariants, or an error on a line of the text.
+            let text = parts.join("\n\nFILM, THE (director: A B; 2001) ");
+            let lines = text.split(['\n', '\r']).count();
+            let found = Review::parse_page_with(&text, None, &Limits::default());
+            prop_assert!(!found.is_empty());
+            for part in found {
+                prop_assert!((1..=lines).contains(&part.line));
+                match part.review {
+                    Ok(review) => holds_the_invariants(&review),
+                    Err(err) => prop_assert!(err.line.is_none_or(|l| (1..=lines).contains(&l))),
+                }
+            }
+        }
+
+        #[test]
         fn on_mutations_of_a_real_review(cut in 0usize..600, insert in any::<char>()) {
             let mut text = modern(HEADER, "“Q.”", "Nora Lind's X", "REVIEWED ON 1/2/2003  GRADE: B");
             let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
@@ -895,4 +912,32 @@ fn ordinals_and_digit_words_keep_their_case() {
     ] {
         assert_eq!(readable_title(capitals), readable, "{capitals}");
     }
+}
+
+#[test]
+fn a_capsule_whose_review_follows_its_wrapped_header_in_one_paragraph_is_read() {
+    // As a web page's `<p>` with `<br>`s leaves it: no blank line, no indent.
+    let text = "GULL ROCK (director: Tamsin Vey; screenwriter: Tamsin Vey;\ncast: Liv Osterhout, Amadou Celt;\nRuntime: 97; 2001) Reviewed on 3/4/2002.\nA lighthouse, a winter, a keeper. GRADE: B";
+    let r = parse(text);
+    assert_eq!(r.title, "Gull Rock");
+    assert_eq!(r.credits.year, Some(2001));
+    assert_eq!(r.credits.cast.len(), 2);
+    assert_eq!(r.reviewed_on, NaiveDate::from_ymd_opt(2002, 3, 4));
+    assert_eq!(r.body, "A lighthouse, a winter, a keeper.");
+    // A header missing its `)` still ends at its line, and its review is read.
+    let text = "GULL ROCK (director: Tamsin Vey; 2001\nA lighthouse, a winter. GRADE: B";
+    let r = parse(text);
+    assert_eq!(r.credits.year, Some(2001));
+    assert_eq!(r.body, "A lighthouse, a winter.");
+}
+
+#[test]
+fn a_page_of_titles_that_start_with_digits_gives_each_capsule() {
+    // As the critic's `numbered` page has them, one straight after another.
+    let text = "Dennis Schwartz'\nShort Reviews\n'#'  3\n\n\n1900 (director: Ugo Ferri; 1976)\n\nA century in five hours. GRADE: B\n\n8 1/2 WEEKS (director: Al Dunn; 1986)\n\nNot as long as it feels. GRADE: D\n\n2ND WIND (director: Bea Cole; 1993) Reviewed 4/4/1994.\n\nA runner's comeback. GRADE: C+";
+    let titles: Vec<String> = page(text)
+        .into_iter()
+        .map(|r| r.map(|r| r.title).unwrap_or_else(|e| e.to_string()))
+        .collect();
+    assert_eq!(titles, ["1900", "8 1/2 Weeks", "2nd Wind"]);
 }
