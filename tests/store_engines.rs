@@ -600,7 +600,7 @@ on_both!(
             (0..3).map(|_| store.claim_feed_poll(feed, now, now + interval)),
         )
         .await;
-        let won: Vec<_> = claims.into_iter().map(Result::unwrap).flatten().collect();
+        let won: Vec<_> = claims.into_iter().filter_map(Result::unwrap).collect();
         assert_eq!(won.len(), 1, "{won:?}");
         assert!(!won[0].polled_before);
         store

@@ -18,12 +18,11 @@ mod serve;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use fake_discord::{opt, slash_command, Ctx, FakeDiscord};
+use fake_discord::{Ctx, FakeDiscord};
 use marquee::app::App;
 use marquee::config::{Env, Settings};
 use marquee::review::Grade;
 use marquee::store::Store;
-use serde_json::json;
 
 const TOKEN: &str = "watch-test-token";
 const WAIT: Duration = Duration::from_secs(20);
@@ -113,21 +112,8 @@ impl Watched {
     /// The title of the card `/review title:query` answers with (`None`: no card).
     async fn card(&mut self, query: &str) -> Option<String> {
         self.next_interaction += 1;
-        let id = self.next_interaction;
         let ctx = Ctx::guild(GUILD, CHANNEL, 6000, 1 << 11);
-        self.fake
-            .dispatch(
-                "INTERACTION_CREATE",
-                slash_command(id, "review", json!([opt("title", 3, query)]), &ctx),
-            )
-            .await;
-        let reply = self
-            .fake
-            .wait_for("the /review reply", serve::callback_of(id), WAIT)
-            .await;
-        reply.body["data"]["embeds"][0]["title"]
-            .as_str()
-            .map(str::to_owned)
+        serve::review_card(&self.fake, self.next_interaction, &ctx, query).await
     }
 
     /// Asks `/review title:query` until the card's title starts with `expected`.
@@ -156,19 +142,7 @@ impl Watched {
 
     /// Stops the app, which must end cleanly.
     async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let ended = tokio::time::timeout(WAIT, &mut self.running)
-            .await
-            .expect("the app stops when told")
-            .expect("run_until does not panic");
-        assert!(ended.is_ok(), "{ended:?}");
-        assert!(
-            self.fake.violations().is_empty(),
-            "{:#?}",
-            self.fake.violations()
-        );
+        serve::stop_app(self.stop.take(), &mut self.running, &self.fake).await;
     }
 }
 

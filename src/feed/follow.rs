@@ -97,12 +97,9 @@ impl Follower {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         tracing::info!(feeds = ?self.feeds, every = ?self.interval, "following the critic's feeds");
         loop {
-            for url in &self.feeds {
-                let poll = self.poll_if_due(url);
-                tokio::select! {
-                    () = poll => {}
-                    _ = shutdown.changed() => return Ok(()),
-                }
+            tokio::select! {
+                () = self.poll_due() => {}
+                _ = shutdown.changed() => return Ok(()),
             }
             let wait = match self.store.next_feed_poll(&self.feeds).await {
                 Ok(Some(at)) => (at - Utc::now())
@@ -122,6 +119,13 @@ impl Follower {
             if *shutdown.borrow() {
                 return Ok(());
             }
+        }
+    }
+
+    /// Polls each feed that is due (and whose claim this process wins), one after another.
+    pub async fn poll_due(&self) {
+        for url in &self.feeds {
+            self.poll_if_due(url).await;
         }
     }
 

@@ -11,6 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::write::{FileOutcome, Outcome};
 use crate::review::{ParseError, Part, Review};
 use crate::search::normalize;
 
@@ -411,6 +412,39 @@ pub(super) fn plan_round<'a>(
         }
     }
     plan
+}
+
+/// A round's outcomes (a page's one after the other) with each retired review's placed after
+/// the rest of its page, so that a page's outcomes come together.
+pub(super) fn in_page_order(outcomes: Vec<FileOutcome>, retired: &[&Existing]) -> Vec<FileOutcome> {
+    let mut retired_from: HashMap<&str, Vec<FileOutcome>> = HashMap::new();
+    for old in retired {
+        let path = old.source_path.as_deref().unwrap_or_default();
+        retired_from.entry(path).or_default().push(FileOutcome {
+            path: path.to_owned(),
+            outcome: Outcome::Retired,
+            review_id: None,
+            line: None,
+            error: None,
+            conflict_with: None,
+            film: Some(crate::present::title_with_year(&old.title, old.year)),
+        });
+    }
+    let mut ordered = Vec::with_capacity(outcomes.len() + retired.len());
+    let mut each = outcomes.into_iter().peekable();
+    while let Some(outcome) = each.next() {
+        let last = each.peek().is_none_or(|next| next.path != outcome.path);
+        let path = outcome.path.clone();
+        ordered.push(outcome);
+        if last {
+            ordered.extend(retired_from.remove(path.as_str()).unwrap_or_default());
+        }
+    }
+    // A page whose every review is gone has no outcome of its own to follow; in path order.
+    let mut rest: Vec<_> = retired_from.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(b.0));
+    ordered.extend(rest.into_iter().flat_map(|(_, gone)| gone));
+    ordered
 }
 
 fn set<'a>(steps: &mut [Vec<Step<'a>>], (p, r): (usize, usize), step: Step<'a>) {

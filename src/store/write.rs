@@ -8,7 +8,9 @@ use anyhow::Context;
 use serde::Serialize;
 use sqlx::{Connection, QueryBuilder, Sqlite, Transaction};
 
-use super::plan::{identity, plan_round, split_round, Existing, Identity, Page, Parsed, Step};
+use super::plan::{
+    identity, in_page_order, plan_round, split_round, Existing, Identity, Page, Parsed, Step,
+};
 use super::{on_db, Db, Store};
 use crate::review::{Review, Role};
 
@@ -428,41 +430,8 @@ async fn store_round(
     let by_path = imported_from(tx, &round).await?;
     let plan = plan_round(&round, &by_identity, &by_path);
     let mut outcomes = Vec::new();
-    // What the pages no longer hold goes first, freeing its films for the renames. With its
-    // credits, other titles, unsent announcements and log links, as `remove` does by the
-    // foreign keys' cascades: spelled out here, since SQLite's import runs without them.
-    let retired: Vec<i64> = plan.retired.iter().map(|old| old.id).collect();
-    for ids in retired.chunks(ROWS) {
-        for statement in [
-            "DELETE FROM credits WHERE review_id IN (",
-            "DELETE FROM alt_titles WHERE review_id IN (",
-            "DELETE FROM deliveries WHERE review_id IN (",
-            "UPDATE import_files SET review_id = NULL WHERE review_id IN (",
-            "DELETE FROM reviews WHERE id IN (",
-        ] {
-            let mut q = QueryBuilder::<$db>::new(statement);
-            let mut list = q.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            q.push(")");
-            q.build().execute(&mut **tx).await?;
-        }
-    }
-    // Each retirement is reported after the rest of its page.
-    let mut retired_from: HashMap<&str, Vec<FileOutcome>> = HashMap::new();
-    for old in &plan.retired {
-        let path = old.source_path.as_deref().unwrap_or_default();
-        retired_from.entry(path).or_default().push(FileOutcome {
-            path: path.to_owned(),
-            outcome: Outcome::Retired,
-            review_id: None,
-            line: None,
-            error: None,
-            conflict_with: None,
-            film: Some(crate::present::title_with_year(&old.title, old.year)),
-        });
-    }
+    // What the pages no longer hold goes first, freeing its films for the renames.
+    retire(tx, &plan.retired).await?;
     // The renames, in the planned order, so that each identity is free when it is taken,
     // by a rename or by an upsert.
     let mut renamed = HashMap::new();
@@ -660,19 +629,33 @@ async fn store_round(
             .execute(&mut **tx)
             .await?;
     }
-    // A page's outcomes one after the other, its retirements last.
-    let mut ordered = Vec::with_capacity(outcomes.len() + plan.retired.len());
-    let mut each = outcomes.into_iter().peekable();
-    while let Some(outcome) = each.next() {
-        let last = each.peek().is_none_or(|next| next.path != outcome.path);
-        let path = outcome.path.clone();
-        ordered.push(outcome);
-        if last {
-            ordered.extend(retired_from.remove(path.as_str()).unwrap_or_default());
+    Ok(in_page_order(outcomes, &plan.retired))
+}
+
+/// Deletes the reviews their pages no longer hold, with their credits, other titles, unsent
+/// announcements and log links, as `remove` does by the foreign keys' cascades: spelled out
+/// here, since SQLite's import runs without them.
+async fn retire(tx: &mut Transaction<'_, $db>, retired: &[&Existing]) -> anyhow::Result<()> {
+    let ids: Vec<i64> = retired.iter().map(|old| old.id).collect();
+    for ids in ids.chunks(ROWS) {
+        for statement in [
+            "DELETE FROM credits WHERE review_id IN (",
+            "DELETE FROM alt_titles WHERE review_id IN (",
+            "DELETE FROM deliveries WHERE review_id IN (",
+            "UPDATE import_files SET review_id = NULL WHERE review_id IN (",
+            "DELETE FROM reviews WHERE id IN (",
+        ] {
+            let mut q = QueryBuilder::<$db>::new(statement);
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
         }
     }
-    ordered.extend(retired_from.into_values().flatten());
-    Ok(ordered)
+    Ok(())
+
 }
 
 /// The reviews whose `column` is one of `values`, [`ROWS`] values to a statement.

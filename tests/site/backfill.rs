@@ -172,3 +172,31 @@ async fn a_feed_s_url_imports_what_the_feed_holds() {
     assert!(text.contains("added 9,"), "{text}");
     assert_eq!(site.count("/wp-json/wp/v2/posts"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_variables_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = FakeSite::start().await;
+    posted(&site, 2);
+    let feed = site.feed_url();
+    let db = format!("sqlite://{}", dir.path().join("site.db").display());
+    let path = dir.path().to_path_buf();
+    // A proxy that does not exist, for every scheme: marquee talks to the site directly.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(super::helpers::BIN)
+            .args(["--db", &db, "import", &feed])
+            .current_dir(&path)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("HTTPS_PROXY", "http://127.0.0.1:9")
+            .env("ALL_PROXY", "http://127.0.0.1:9")
+            .env("http_proxy", "http://127.0.0.1:9")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(site.count("/feed/"), 1);
+}

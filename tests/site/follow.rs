@@ -12,9 +12,8 @@ use marquee::app::App;
 use marquee::config::{Env, Settings};
 use marquee::review::Grade;
 use marquee::store::Store;
-use serde_json::json;
 
-use super::fake_discord::{opt, slash_command, Ctx, FakeDiscord};
+use super::fake_discord::{Ctx, FakeDiscord};
 use super::fake_site::{FakeSite, Target};
 use super::helpers::{date, eventually, list_post, post, WAIT};
 use super::serve;
@@ -104,21 +103,8 @@ impl Following {
     /// The title of the card `/review title:query` answers with (`None`: no card).
     async fn card(&mut self, query: &str) -> Option<String> {
         self.next_interaction += 1;
-        let id = self.next_interaction;
         let ctx = Ctx::guild(GUILD, CHANNEL, 6000, 1 << 11);
-        self.fake
-            .dispatch(
-                "INTERACTION_CREATE",
-                slash_command(id, "review", json!([opt("title", 3, query)]), &ctx),
-            )
-            .await;
-        let reply = self
-            .fake
-            .wait_for("the /review reply", serve::callback_of(id), WAIT)
-            .await;
-        reply.body["data"]["embeds"][0]["title"]
-            .as_str()
-            .map(str::to_owned)
+        serve::review_card(&self.fake, self.next_interaction, &ctx, query).await
     }
 
     async fn get(&self, path: &str) -> (u16, String) {
@@ -131,19 +117,7 @@ impl Following {
 
     /// Stops the app, which must end cleanly (a feed never stops it).
     async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let ended = tokio::time::timeout(WAIT, &mut self.running)
-            .await
-            .expect("the app stops when told")
-            .expect("run_until does not panic");
-        assert!(ended.is_ok(), "{ended:?}");
-        assert!(
-            self.fake.violations().is_empty(),
-            "{:#?}",
-            self.fake.violations()
-        );
+        serve::stop_app(self.stop.take(), &mut self.running, &self.fake).await;
     }
 }
 
@@ -152,6 +126,20 @@ async fn count(store: &Store, sql: &str) -> i64 {
         .fetch_one(store.pool().unwrap())
         .await
         .unwrap()
+}
+
+/// Waits until the feed's first poll is over (what it found recorded, quietly): a post added
+/// after this is news.
+async fn first_poll_done(store: &Store) {
+    eventually("the feed's first poll", async || {
+        let done: Option<String> = sqlx::query_scalar("SELECT last_success_at FROM feeds")
+            .fetch_optional(store.pool().unwrap())
+            .await
+            .unwrap()
+            .flatten();
+        done.map(drop)
+    })
+    .await;
 }
 
 /// Waits until the site has answered `n` more polls of its feed than `since`.
@@ -165,10 +153,12 @@ async fn polls(site: &FakeSite, since: usize, n: usize) {
     .await;
 }
 
-/// A metric's value in the exposition (`None`: not there).
-fn metric(text: &str, name_and_labels: &str) -> Option<f64> {
+/// A feed's metric (`polls` or `items`) for one outcome, in the exposition (`None`: not
+/// there).
+fn feed_metric(text: &str, which: &str, feed: &str, outcome: &str) -> Option<f64> {
+    let name = format!(r#"marquee_feed_{which}_total{{feed="{feed}",outcome="{outcome}"}}"#);
     text.lines()
-        .find_map(|l| l.strip_prefix(name_and_labels))
+        .find_map(|l| l.strip_prefix(&name))
         .and_then(|v| v.trim().parse().ok())
 }
 
@@ -235,19 +225,13 @@ async fn the_first_poll_is_quiet_then_a_new_post_is_announced_once_with_its_link
     let (status, text) = app.get("/metrics").await;
     assert_eq!(status, 200);
     let feed = site.feed_url();
-    let fetched = metric(
-        &text,
-        &format!(r#"marquee_feed_polls_total{{feed="{feed}",outcome="fetched"}}"#),
-    );
+    let fetched = feed_metric(&text, "polls", &feed, "fetched");
     assert_eq!(
         fetched,
         Some(2.0),
         "the first poll and the new post's: {text}"
     );
-    let imported = metric(
-        &text,
-        &format!(r#"marquee_feed_items_total{{feed="{feed}",outcome="imported"}}"#),
-    );
+    let imported = feed_metric(&text, "items", &feed, "imported");
     assert_eq!(imported, Some(4.0), "{text}");
     app.stop().await;
 }
@@ -283,13 +267,7 @@ async fn an_unchanged_feed_is_asked_conditionally_and_its_304_reads_nothing() {
     // One import, of the first poll: the 304s read nothing.
     assert_eq!(count(&store, "SELECT count(*) FROM imports").await, 1);
     let (_, text) = app.get("/metrics").await;
-    let not_modified = metric(
-        &text,
-        &format!(
-            r#"marquee_feed_polls_total{{feed="{}",outcome="not_modified"}}"#,
-            site.feed_url()
-        ),
-    );
+    let not_modified = feed_metric(&text, "polls", &site.feed_url(), "not_modified");
     assert!(not_modified.is_some_and(|n| n >= 3.0), "{text}");
     app.stop().await;
 }
@@ -359,13 +337,7 @@ async fn a_failing_or_hanging_feed_backs_off_and_the_bot_keeps_answering() {
     let card = app.card("harbour lamp").await;
     assert!(card.is_some(), "the bot answers while the site hangs");
     let (_, text) = app.get("/metrics").await;
-    let failed = metric(
-        &text,
-        &format!(
-            r#"marquee_feed_polls_total{{feed="{}",outcome="failed"}}"#,
-            site.feed_url()
-        ),
-    );
+    let failed = feed_metric(&text, "polls", &site.feed_url(), "failed");
     assert_eq!(failed, Some(3.0), "{text}");
     site.set_hanging(false);
     app.stop().await;
@@ -378,7 +350,7 @@ async fn a_restart_re_announces_nothing_and_asks_conditionally() {
     let site = FakeSite::start().await;
     site.add_post("Gull Rock", &post("Gull Rock", 2001, "B"), date(1));
     let app = Following::start(dir.path(), &site).await;
-    polls(&site, 0, 1).await;
+    first_poll_done(&store).await;
     site.add_post("Tern Light", &post("Tern Light", 2024, "A-"), date(2));
     app.fake.wait_created(CHANNEL, 1, WAIT).await;
     eventually("the announcement sent", async || {
@@ -429,7 +401,7 @@ async fn an_edited_post_is_imported_again_and_its_regrade_announced() {
     let site = FakeSite::start().await;
     let id = site.add_post("Gull Rock", &post("Gull Rock", 2001, "B"), date(1));
     let mut app = Following::start(dir.path(), &site).await;
-    polls(&site, 0, 1).await;
+    first_poll_done(&store).await;
     let review: i64 = eventually("the review", async || {
         sqlx::query_scalar("SELECT id FROM reviews")
             .fetch_optional(store.pool().unwrap())
@@ -462,7 +434,7 @@ async fn a_post_that_is_not_a_review_is_skipped_until_it_changes() {
     let site = FakeSite::start().await;
     site.add_post("Gull Rock", &post("Gull Rock", 2001, "B"), date(1));
     let app = Following::start(dir.path(), &site).await;
-    polls(&site, 0, 1).await;
+    first_poll_done(&store).await;
     let list = site.add_post("Best of the Year", &list_post(), date(2));
     let skipped: (String, String, Option<String>) = eventually("the list recorded", async || {
         sqlx::query_as("SELECT link, outcome, reason FROM feed_items WHERE outcome = 'skipped'")
@@ -484,12 +456,7 @@ async fn a_post_that_is_not_a_review_is_skipped_until_it_changes() {
     app.fake.wait_created(CHANNEL, 1, WAIT).await;
     let (_, text) = app.get("/metrics").await;
     let feed = site.feed_url();
-    let outcome = |o: &str| {
-        metric(
-            &text,
-            &format!(r#"marquee_feed_items_total{{feed="{feed}",outcome="{o}"}}"#),
-        )
-    };
+    let outcome = |o: &str| feed_metric(&text, "items", &feed, o);
     assert_eq!(outcome("skipped"), Some(1.0), "{text}");
     assert!(outcome("unchanged").is_some_and(|n| n >= 2.0), "{text}");
     // Edited, it is read again (and is still not a review).
@@ -499,10 +466,7 @@ async fn a_post_that_is_not_a_review_is_skipped_until_it_changes() {
     );
     eventually("the edited list read again", async || {
         let (_, text) = app.get("/metrics").await;
-        let skipped = metric(
-            &text,
-            &format!(r#"marquee_feed_items_total{{feed="{feed}",outcome="skipped"}}"#),
-        );
+        let skipped = feed_metric(&text, "items", &feed, "skipped");
         (skipped == Some(2.0)).then_some(())
     })
     .await;

@@ -101,6 +101,40 @@ pub fn callback_of(id: u64) -> impl Fn(&Recorded) -> bool {
     move |r| r.is("POST", &format!("/interactions/{id}/"))
 }
 
+/// Asks `/review title:query` (as interaction `id`, in `ctx`) and returns the title of the
+/// card that answers (`None`: the answer has no card).
+pub async fn review_card(fake: &FakeDiscord, id: u64, ctx: &Ctx, query: &str) -> Option<String> {
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(id, "review", json!([opt("title", 3, query)]), ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the /review reply", callback_of(id), WAIT)
+        .await;
+    reply.body["data"]["embeds"][0]["title"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Stops an app running in-process (`run_until` waiting on `stop`), which must end cleanly
+/// and have sent Discord nothing it refuses.
+pub async fn stop_app(
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    running: &mut tokio::task::JoinHandle<anyhow::Result<()>>,
+    fake: &FakeDiscord,
+) {
+    if let Some(stop) = stop {
+        let _ = stop.send(());
+    }
+    let ended = tokio::time::timeout(WAIT, running)
+        .await
+        .expect("the app stops when told")
+        .expect("run_until does not panic");
+    assert!(ended.is_ok(), "{ended:?}");
+    assert!(fake.violations().is_empty(), "{:#?}", fake.violations());
+}
+
 pub fn assert_mentions_nobody(body: &Value) {
     let mentions = body
         .pointer("/data/allowed_mentions")

@@ -278,3 +278,41 @@ fn word_likeness_is_a_share_of_words() {
     assert_eq!(word_likeness("", ""), 0.0);
     assert!((word_likeness("a b c d", "a b c e") - 0.6).abs() < 1e-9);
 }
+
+#[test]
+fn a_page_s_retirements_follow_the_rest_of_its_outcomes() {
+    let outcome = |path: &str, outcome| FileOutcome {
+        path: path.into(),
+        outcome,
+        review_id: None,
+        line: None,
+        error: None,
+        conflict_with: None,
+        film: None,
+    };
+    let a = page("a.htm", &letter_page());
+    let archive = stored(&[&a]);
+    let gone: Vec<&Existing> = archive.iter().skip(1).collect();
+    let ordered = in_page_order(
+        vec![
+            outcome("a.htm", Outcome::Unchanged),
+            outcome("b.htm", Outcome::Added),
+            outcome("b.htm", Outcome::Added),
+        ],
+        &gone,
+    );
+    let seen: Vec<(&str, Outcome, Option<&str>)> = ordered
+        .iter()
+        .map(|o| (o.path.as_str(), o.outcome, o.film.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("a.htm", Outcome::Unchanged, None),
+            ("a.htm", Outcome::Retired, Some("Bravo (2002)")),
+            ("a.htm", Outcome::Retired, Some("Charlie (2003)")),
+            ("b.htm", Outcome::Added, None),
+            ("b.htm", Outcome::Added, None),
+        ]
+    );
+}
