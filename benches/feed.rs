@@ -61,6 +61,9 @@ async fn proxy(target: std::net::SocketAddr, wire: Arc<Wire>) -> std::net::Socke
                 let Ok(server) = tokio::net::TcpStream::connect(target).await else {
                     return;
                 };
+                // The proxy must add no delay of its own (Nagle against delayed ACKs).
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
                 let (mut cr, mut cw) = client.into_split();
                 let (mut sr, mut sw) = server.into_split();
                 let up = {

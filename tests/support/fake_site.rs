@@ -269,6 +269,11 @@ impl FakeSite {
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let task = tokio::spawn(async move {
+            // As real web servers do (nginx's `tcp_nodelay on`): no Nagle delay on small writes.
+            use axum::serve::ListenerExt as _;
+            let listener = listener.tap_io(|stream| {
+                let _ = stream.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app).await;
         });
         FakeSite { shared, task }
