@@ -878,3 +878,49 @@ fn serve_watch_of_a_missing_folder_fails_naming_the_option_and_the_folder() {
         stderr(&out)
     );
 }
+
+#[test]
+fn serve_refuses_a_feed_that_is_not_http_naming_the_option_and_the_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |args: &[&str], feeds: &str| {
+        Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .current_dir(dir.path())
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("bot.db").display()),
+            )
+            .env("DISCORD_TOKEN", "cli-test-token")
+            .env("DISCORD_API_BASE", "http://127.0.0.1:9")
+            .env("MARQUEE__ARCHIVE__FEEDS", feeds)
+            .env_remove("MARQUEE_ENVIRONMENT")
+            .env_remove("MARQUEE_CONFIG")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // The flag replaces archive.feeds, and a feed that is not http(s) stops serve at start.
+    let out = serve(
+        &[
+            "--feed",
+            "https://critic.example/feed/",
+            "--feed",
+            "ftp://critic.example/feed/",
+        ],
+        "file:///configured",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("serve --feed / archive.feeds"), "{err}");
+    assert!(err.contains("ftp://critic.example/feed/"), "{err}");
+    assert!(!err.contains("file:///configured"), "{err}");
+    // Without the flag, the setting is used.
+    let out = serve(&[], "file:///configured");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("file:///configured"),
+        "{}",
+        stderr(&out)
+    );
+}
