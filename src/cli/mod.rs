@@ -328,45 +328,76 @@ async fn import(
     settings: &Settings,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let limits = &settings.import;
     let store = Store::open(url, true).await?;
     let (sites, files): (Vec<&PathBuf>, Vec<&PathBuf>) = paths.iter().partition(|p| is_url(p));
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
-    let mut report = crate::import::ImportReport::default();
-    if !files.is_empty() {
-        let sources = collect_sources(&files);
-        let bar = progress_bar(
-            json,
-            Some(sources.len() as u64),
-            "{bar:40} {pos}/{len} pages  {per_sec}  eta {eta}",
-        );
-        // A page's outcomes come together: the bar moves on at each page's first.
-        let mut page = String::new();
-        let imported = import_sources_with(&store, sources, limits, |o| {
-            if o.path != page {
-                o.path.clone_into(&mut page);
-                bar.inc(1);
-            }
-        })
-        .await;
-        bar.finish_and_clear();
-        match imported {
-            Ok(r) => report = r,
-            Err(err) => {
-                store.close().await;
-                return Err(err);
-            }
+    let done = async {
+        let mut report = import_files(&store, &files, &settings.import, json).await?;
+        let backfilled = backfill_sites(&store, &sites, settings, json).await?;
+        for (_, site) in &backfilled {
+            report.counts.add(site.reviews);
+            report.failed.extend(site.failed.iter().cloned());
         }
-        if report.counts.added + report.counts.updated + report.counts.retired > 0 {
-            crate::archive::save_title_index(&store).await?;
-        }
+        anyhow::Ok((report, backfilled))
     }
+    .await;
+    store.close().await;
+    let (report, backfilled) = done?;
+    print_import(&report, &backfilled, json)?;
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Imports the pages under `paths` (none: an empty report), with a progress bar of pages.
+async fn import_files(
+    store: &Store,
+    paths: &[PathBuf],
+    limits: &crate::review::Limits,
+    json: bool,
+) -> anyhow::Result<crate::import::ImportReport> {
+    if paths.is_empty() {
+        return Ok(crate::import::ImportReport::default());
+    }
+    let sources = collect_sources(paths);
+    let bar = progress_bar(
+        json,
+        Some(sources.len() as u64),
+        "{bar:40} {pos}/{len} pages  {per_sec}  eta {eta}",
+    );
+    // A page's outcomes come together: the bar moves on at each page's first.
+    let mut page = String::new();
+    let report = import_sources_with(store, sources, limits, |o| {
+        if o.path != page {
+            o.path.clone_into(&mut page);
+            bar.inc(1);
+        }
+    })
+    .await;
+    bar.finish_and_clear();
+    let report = report?;
+    let c = report.counts;
+    if c.added + c.updated + c.retired > 0 {
+        crate::archive::save_title_index(store).await?;
+    }
+    Ok(report)
+}
+
+/// Backfills each site, one after another, with a progress bar of its pages.
+async fn backfill_sites(
+    store: &Store,
+    sites: &[&PathBuf],
+    settings: &Settings,
+    json: bool,
+) -> anyhow::Result<Vec<(String, crate::feed::backfill::Backfilled)>> {
     let timeout = std::time::Duration::from_secs(settings.archive.feed_timeout_seconds);
     let mut backfilled = Vec::new();
     for site in sites {
         let site = site.display().to_string();
         let bar = progress_bar(json, None, "{bar:40} page {pos}/{len}  {msg}");
-        let done = crate::feed::backfill::backfill(&store, &site, limits, timeout, |p| {
+        let done = crate::feed::backfill::backfill(store, &site, &settings.import, timeout, |p| {
             if let Some(of) = p.of {
                 bar.set_length(u64::from(of));
             }
@@ -379,18 +410,17 @@ async fn import(
         })
         .await;
         bar.finish_and_clear();
-        let done = match done {
-            Ok(done) => done,
-            Err(err) => {
-                store.close().await;
-                return Err(err);
-            }
-        };
-        report.counts.add(done.reviews);
-        report.failed.extend(done.failed.iter().cloned());
-        backfilled.push((site, done));
+        backfilled.push((site, done?));
     }
-    store.close().await;
+    Ok(backfilled)
+}
+
+/// What an import did: the summary on stdout and each failure on stderr, or the JSON.
+fn print_import(
+    report: &crate::import::ImportReport,
+    backfilled: &[(String, crate::feed::backfill::Backfilled)],
+    json: bool,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
         let mut value = report.to_json();
@@ -418,45 +448,41 @@ async fn import(
         }
         serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
-    } else {
-        for (site, done) in &backfilled {
-            let c = done.counts;
-            writeln!(
-                out,
-                "{site}: {} page{} from {}; posts imported {}, unchanged {}, skipped {}",
-                done.pages,
-                if done.pages == 1 { "" } else { "s" },
-                done.via.as_str(),
-                c.imported,
-                c.unchanged,
-                c.skipped
-            )?;
-            for s in &done.skipped {
-                eprintln!(
-                    "{}: skipped, not a review: {}",
-                    s.link.as_deref().unwrap_or(&s.key),
-                    s.reason
-                );
-            }
-        }
-        let c = report.counts;
+        return Ok(());
+    }
+    for (site, done) in backfilled {
+        let c = done.counts;
         writeln!(
             out,
-            "added {}, updated {}, unchanged {}, retired {}, failed {}",
-            c.added, c.updated, c.unchanged, c.retired, c.failed
+            "{site}: {} page{} from {}; posts imported {}, unchanged {}, skipped {}",
+            done.pages,
+            if done.pages == 1 { "" } else { "s" },
+            done.via.as_str(),
+            c.imported,
+            c.unchanged,
+            c.skipped
         )?;
-        for f in &report.failed {
-            match f.line {
-                Some(line) => eprintln!("{}:{line}: {}", f.path, f.error),
-                None => eprintln!("{}: {}", f.path, f.error),
-            }
+        for s in &done.skipped {
+            eprintln!(
+                "{}: skipped, not a review: {}",
+                s.link.as_deref().unwrap_or(&s.key),
+                s.reason
+            );
         }
     }
-    Ok(if report.failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let c = report.counts;
+    writeln!(
+        out,
+        "added {}, updated {}, unchanged {}, retired {}, failed {}",
+        c.added, c.updated, c.unchanged, c.retired, c.failed
+    )?;
+    for f in &report.failed {
+        match f.line {
+            Some(line) => eprintln!("{}:{line}: {}", f.path, f.error),
+            None => eprintln!("{}: {}", f.path, f.error),
+        }
+    }
+    Ok(())
 }
 
 async fn remove(url: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
