@@ -924,3 +924,23 @@ fn serve_refuses_a_feed_that_is_not_http_naming_the_option_and_the_feed() {
         stderr(&out)
     );
 }
+
+#[test]
+fn years_and_decades_at_integer_extremes_are_refused_not_wrapped() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        ["top", "--decade=-2147483648"],
+        ["top", "--year=2147483647"],
+        ["random", "--decade=-2147483648"],
+        ["stats", "--decade=99999999999"],
+    ] {
+        let out = marquee(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("from 1870 to 2100") || err.contains("not a year"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("2147483646"), "{err}");
+    }
+}

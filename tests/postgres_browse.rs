@@ -30,6 +30,7 @@ use fake_discord::{opt, slash_command, Ctx};
 use marquee::archive::{Archive, Origin};
 use marquee::commands::{dispatch, Data};
 use marquee::import::{collect_sources, import_sources, Source};
+use marquee::review::Decade;
 use marquee::search::people::RoleFilter;
 use marquee::search::words::TextQuery;
 use marquee::store::{Scope, Store, TextResults, MATCH_END, MATCH_START};
@@ -264,11 +265,11 @@ async fn top_and_stats_scopes_are_the_same_on_both_engines() {
         vec![
             Scope::default(),
             Scope {
-                decade: Some(1970),
+                decade: Decade::of(1970).ok(),
                 ..Scope::default()
             },
             Scope {
-                decade: Some(1975),
+                decade: Decade::of(1975).ok(),
                 ..Scope::default()
             },
             Scope {
@@ -284,17 +285,17 @@ async fn top_and_stats_scopes_are_the_same_on_both_engines() {
                 ..Scope::default()
             },
             Scope {
-                decade: Some(1970),
+                decade: Decade::of(1970).ok(),
                 people: Some(people.clone()),
                 ..Scope::default()
             },
             Scope {
-                decade: Some(1960),
+                decade: Decade::of(1960).ok(),
                 year: Some(1967),
                 people: Some(people),
             },
             Scope {
-                decade: Some(1890),
+                decade: Decade::of(1890).ok(),
                 ..Scope::default()
             },
             Scope {
@@ -337,7 +338,7 @@ async fn top_and_stats_scopes_are_the_same_on_both_engines() {
         .pg
         .best_films(
             &Scope {
-                decade: Some(1970),
+                decade: Decade::of(1970).ok(),
                 ..Scope::default()
             },
             0,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use marquee::import::{import_sources, ImportReport, Source};
-use marquee::review::Grade;
+use marquee::review::{Decade, Grade};
 use marquee::store::Store;
 
 fn review(title: &str, year: i32, grade: &str, director: &str) -> Vec<u8> {
@@ -524,7 +524,7 @@ on_both!(
         let picked = store
             .random_review_id(marquee::store::RandomFilter {
                 min_grade: Grade::F,
-                decade: Some(1970),
+                decade: Decade::of(1970).ok(),
             })
             .await
             .unwrap();

@@ -1,6 +1,7 @@
 //! `marquee person`, `top`, `search` and `stats`: the browsing commands, printed through
 //! `present` as text or JSON (and the chart as PNG).
 
+use crate::review::Decade;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,11 +55,11 @@ pub struct PersonArgs {
 
 #[derive(Debug, Args)]
 pub struct TopArgs {
-    /// Only films from this decade, e.g. 1970 (or any year in it).
-    #[arg(long, value_parser = clap::value_parser!(i32).range(1800..=2200))]
-    pub decade: Option<i32>,
+    /// Only films from this decade, e.g. 1970 (or any year in it, or 1970s).
+    #[arg(long)]
+    pub decade: Option<Decade>,
     /// Only films from this year.
-    #[arg(long, value_parser = clap::value_parser!(i32).range(1800..=2200))]
+    #[arg(long, value_parser = parse_year)]
     pub year: Option<i32>,
     /// Only films this person worked on (a sloppy name, as for `person`).
     #[arg(long)]
@@ -87,14 +88,24 @@ pub struct StatsArgs {
     /// Only films this person worked on.
     #[arg(long)]
     pub person: Option<String>,
-    /// Only films from this decade, e.g. 1970 (or any year in it).
-    #[arg(long, value_parser = clap::value_parser!(i32).range(1800..=2200))]
-    pub decade: Option<i32>,
+    /// Only films from this decade, e.g. 1970 (or any year in it, or 1970s).
+    #[arg(long)]
+    pub decade: Option<Decade>,
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
     /// Where `--format png` writes the chart (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// `--year`: a year of film history.
+pub(super) fn parse_year(text: &str) -> Result<i32, String> {
+    let bad = |e: crate::review::era::OutOfEra| e.to_string();
+    let given: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text} is not a year"))?;
+    crate::review::era::year(given).map_err(bad)
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
@@ -189,7 +200,7 @@ pub async fn person(archive: &Archive, args: &PersonArgs) -> anyhow::Result<Exit
 /// nobody (said on stderr).
 async fn scope(
     archive: &Archive,
-    decade: Option<i32>,
+    decade: Option<Decade>,
     year: Option<i32>,
     person: Option<&str>,
 ) -> anyhow::Result<Option<(Scope, Option<String>)>> {
@@ -224,7 +235,7 @@ async fn scope(
 
 /// `marquee top`: the best-graded films, best first.
 pub async fn top(archive: &Archive, args: &TopArgs) -> anyhow::Result<ExitCode> {
-    crate::commands::top::check_era(args.decade.map(|d| d - d.rem_euclid(10)), args.year)
+    crate::commands::top::check_era(args.decade, args.year)
         .map_err(|e| anyhow::anyhow!("--decade and --year: {e}"))?;
     let Some((scope, name)) =
         scope(archive, args.decade, args.year, args.person.as_deref()).await?

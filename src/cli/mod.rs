@@ -97,9 +97,9 @@ pub enum Command {
         /// The lowest grade to pick from: A+, A, A-, B+ … F.
         #[arg(long, default_value = "A-", value_parser = parse_grade)]
         min_grade: Grade,
-        /// Only films from this decade, e.g. 1970 (or any year in it).
-        #[arg(long, value_parser = clap::value_parser!(i32).range(1800..=2200))]
-        decade: Option<i32>,
+        /// Only films from this decade, e.g. 1970 (or any year in it, or 1970s).
+        #[arg(long)]
+        decade: Option<crate::review::Decade>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -671,9 +671,7 @@ async fn random(
 ) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let Some(stored) = archive.random(filter).await? else {
-        let decade = filter
-            .decade
-            .map(|d| format!(" from the {}s", d - d.rem_euclid(10)));
+        let decade = filter.decade.map(|d| format!(" from the {d}"));
         eprintln!(
             "No review graded {} or better{}.",
             filter.min_grade,

@@ -22,7 +22,7 @@ use serenity::all::{
 
 use crate::archive::Archive;
 use crate::present::{no_mentions, truncate};
-use crate::review::Grade;
+use crate::review::{Decade, Grade};
 
 /// What the commands need.
 pub struct Data {
@@ -268,16 +268,32 @@ fn grade_choices(name: &str, description: &str) -> CreateCommandOption {
 
 /// The integer option `decade` (e.g. 1970).
 fn decade_option(description: &str) -> CreateCommandOption {
-    CreateCommandOption::new(CommandOptionType::Integer, "decade", description)
-        .min_int_value(1870)
-        .max_int_value(2100)
+    year_option("decade", description)
 }
 
-/// The `decade` option: any year of it names it (1975 is the 1970s).
-fn decade(cmd: &CommandInteraction) -> Option<i32> {
+/// An integer option that is a year (or names a decade by one of its years), registered with
+/// film history's bounds.
+fn year_option(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::Integer, name, description)
+        .min_int_value(u64::try_from(*crate::review::era::YEARS.start()).unwrap_or(0))
+        .max_int_value(u64::try_from(*crate::review::era::YEARS.end()).unwrap_or(0))
+}
+
+/// The `decade` option: any year of it names it (1975 is the 1970s). One outside film history
+/// (Discord refuses those, a forged interaction may not) is the user's error.
+fn decade(cmd: &CommandInteraction) -> Result<Option<Decade>, CommandError> {
     integer_option(cmd, "decade")
-        .and_then(|d| i32::try_from(d).ok())
-        .map(|d| d - d.rem_euclid(10))
+        .map(|d| Decade::of(d).map_err(|e| CommandError::User(format!("decade: {e}."))))
+        .transpose()
+}
+
+/// A year option, held to film history's bounds as [`decade`] is.
+fn year(cmd: &CommandInteraction, name: &str) -> Result<Option<i32>, CommandError> {
+    integer_option(cmd, name)
+        .map(|y| {
+            crate::review::era::year(y).map_err(|e| CommandError::User(format!("{name}: {e}.")))
+        })
+        .transpose()
 }
 
 /// The value of the option being typed, when it is `name`.

@@ -6,7 +6,7 @@ use serenity::all::{
 };
 
 use super::{
-    decade_option, grade_choices, grade_option, integer_option, CommandError, CommandResult, Data,
+    decade, decade_option, grade_choices, grade_option, CommandError, CommandResult, Data,
     SlashCommand,
 };
 use crate::present::{no_mentions, Card};
@@ -53,7 +53,7 @@ impl SlashCommand for Random {
 pub fn another_button_id(filter: RandomFilter) -> String {
     let decade = filter
         .decade
-        .map_or_else(|| "any".to_owned(), |d| d.to_string());
+        .map_or_else(|| "any".to_owned(), |d| d.start().to_string());
     format!("{ANOTHER_PREFIX}{}:{decade}", filter.min_grade)
 }
 
@@ -79,7 +79,7 @@ async fn pick(
     let Some(stored) = data.archive.random(filter).await? else {
         let decade = filter
             .decade
-            .map(|d| format!(" from the {}s", d - d.rem_euclid(10)))
+            .map(|d| format!(" from the {d}"))
             .unwrap_or_default();
         return Err(CommandError::User(format!(
             "No review graded {} or better{decade}.",
@@ -100,7 +100,7 @@ async fn pick(
 pub async fn run(data: &Data, cmd: &CommandInteraction) -> CommandResult {
     let filter = RandomFilter {
         min_grade: grade_option(cmd, "min_grade")?.unwrap_or(Grade::AMinus),
-        decade: integer_option(cmd, "decade").and_then(|d| i32::try_from(d).ok()),
+        decade: decade(cmd)?,
     };
     Ok(CreateInteractionResponse::Message(pick(data, filter).await?).into())
 }

@@ -35,7 +35,7 @@ impl SlashCommand for Stats {
     }
 
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult {
-        let decade = decade(cmd);
+        let decade = decade(cmd)?;
         let (people, name) = match string_option(cmd, "person")
             .map(str::trim)
             .filter(|p| !p.is_empty())

@@ -2,17 +2,17 @@
 //! recently reviewed first), ten to a page.
 
 use serenity::all::{
-    CommandInteraction, CommandOptionType, ComponentInteraction, CreateCommand,
-    CreateCommandOption, CreateInteractionResponse,
+    CommandInteraction, ComponentInteraction, CreateCommand, CreateInteractionResponse,
 };
 
 use super::lists::{self, Listing};
 use super::person::{autocomplete_people, person_option, resolve};
 use super::{
-    decade, decade_option, integer_option, string_option, CommandError, CommandResult, Data,
+    decade, decade_option, string_option, year, year_option, CommandError, CommandResult, Data,
     SlashCommand,
 };
 use crate::present::lists::{grades_summary, page_count, scope_label, FilmList, Line, PAGE_SIZE};
+use crate::review::Decade;
 use crate::search::people::RoleFilter;
 use crate::store::Scope;
 
@@ -29,15 +29,7 @@ impl SlashCommand for Top {
         CreateCommand::new(self.name())
             .description("The critic's best-graded films, of an era or of a person")
             .add_option(decade_option("Only films from this decade, e.g. 1970"))
-            .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Integer,
-                    "year",
-                    "Only films from this year",
-                )
-                .min_int_value(1870)
-                .max_int_value(2100),
-            )
+            .add_option(year_option("year", "Only films from this year"))
             .add_option(person_option("person", "Only films this person worked on"))
     }
 
@@ -68,7 +60,7 @@ impl SlashCommand for Top {
 /// The scope of a `/top` list; the person by the id of one of their `people` rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TopList {
-    pub decade: Option<i32>,
+    pub decade: Option<Decade>,
     pub year: Option<i32>,
     pub person: Option<i64>,
 }
@@ -79,8 +71,8 @@ impl TopList {
         data: &Data,
         cmd: &CommandInteraction,
     ) -> Result<TopList, CommandError> {
-        let decade = decade(cmd);
-        let year = integer_option(cmd, "year").and_then(|y| i32::try_from(y).ok());
+        let decade = decade(cmd)?;
+        let year = year(cmd, "year")?;
         check_era(decade, year)?;
         let person = match string_option(cmd, "person")
             .map(str::trim)
@@ -101,10 +93,10 @@ impl TopList {
 }
 
 /// A year outside the decade asked for is a mistake worth saying.
-pub fn check_era(decade: Option<i32>, year: Option<i32>) -> Result<(), CommandError> {
+pub fn check_era(decade: Option<Decade>, year: Option<i32>) -> Result<(), CommandError> {
     match (decade, year) {
-        (Some(d), Some(y)) if y - y.rem_euclid(10) != d => Err(CommandError::User(format!(
-            "{y} is not in the {d}s: give a decade or a year, or both that agree."
+        (Some(d), Some(y)) if !d.contains(y) => Err(CommandError::User(format!(
+            "{y} is not in the {d}: give a decade or a year, or both that agree."
         ))),
         _ => Ok(()),
     }
@@ -143,7 +135,11 @@ impl Listing for TopList {
             year: unpart(parts.next()?)?,
             person: unpart(parts.next()?)?,
         };
-        parts.next().is_none().then_some(list)
+        // A year a button carries is held to film history's bounds, as an option's is.
+        let year_ok = list
+            .year
+            .is_none_or(|y| crate::review::era::YEARS.contains(&y));
+        (parts.next().is_none() && year_ok).then_some(list)
     }
 
     async fn page(&self, data: &Data, page: usize) -> Result<FilmList, CommandError> {
@@ -205,22 +201,33 @@ mod tests {
         for list in [
             TopList::default(),
             TopList {
-                decade: Some(1970),
+                decade: Decade::of(1970).ok(),
                 year: Some(1976),
                 person: Some(42),
             },
         ] {
             assert_eq!(TopList::decode(&list.encode()), Some(list));
         }
-        for forged in ["", "-:-", "x:-:-", "-:-:-:-", "1970:-:abc"] {
+        // Forged ids, and eras out of film history, as a forged button could carry them.
+        for forged in [
+            "",
+            "-:-",
+            "x:-:-",
+            "-:-:-:-",
+            "1970:-:abc",
+            "-2147483648s:-:-",
+            "-2147483648:-:-",
+            "-:-2147483648:-",
+            "-:99999:-",
+        ] {
             assert_eq!(TopList::decode(forged), None, "{forged}");
         }
     }
 
     #[test]
     fn a_year_must_be_in_the_decade() {
-        assert!(check_era(Some(1970), Some(1976)).is_ok());
-        assert!(check_era(Some(1970), Some(1981)).is_err());
+        assert!(check_era(Decade::of(1970).ok(), Some(1976)).is_ok());
+        assert!(check_era(Decade::of(1970).ok(), Some(1981)).is_err());
         assert!(check_era(None, Some(1981)).is_ok());
     }
 }

@@ -214,10 +214,14 @@ pub fn grades_summary(counts: &GradeCounts) -> String {
 
 /// What a scope covers, in words: `the 1970s`, `1976`, `Jean-Luc Godard, the 1960s`, or
 /// `the whole archive`.
-pub fn scope_label(decade: Option<i32>, year: Option<i32>, person: Option<&str>) -> String {
+pub fn scope_label(
+    decade: Option<crate::review::Decade>,
+    year: Option<i32>,
+    person: Option<&str>,
+) -> String {
     let time = match (year, decade) {
         (Some(y), _) => Some(y.to_string()),
-        (None, Some(d)) => Some(format!("the {}s", d - d.rem_euclid(10))),
+        (None, Some(d)) => Some(format!("the {d}")),
         (None, None) => None,
     };
     match (person, time) {
@@ -370,9 +374,16 @@ mod tests {
         assert_eq!(person_summary(&films[..1], RoleFilter::Any), "1 film · A 1");
         assert_eq!(person_summary(&[], RoleFilter::Cast), "0 films in the cast");
         assert_eq!(grades_summary(&GradeCounts::default()), "0 films");
-        assert_eq!(scope_label(Some(1975), None, None), "the 1970s");
         assert_eq!(
-            scope_label(Some(1970), Some(1976), Some("Ann Lee")),
+            scope_label(crate::review::Decade::of(1975).ok(), None, None),
+            "the 1970s"
+        );
+        assert_eq!(
+            scope_label(
+                crate::review::Decade::of(1970).ok(),
+                Some(1976),
+                Some("Ann Lee")
+            ),
             "Ann Lee, 1976"
         );
         assert_eq!(scope_label(None, None, None), "the whole archive");

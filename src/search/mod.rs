@@ -34,6 +34,21 @@ use strings::{Span, Strings};
 pub const AUTOCOMPLETE_MAX: usize = 25;
 /// Candidates scoring below this are not worth showing.
 pub const MIN_CANDIDATE_SCORE: f64 = 0.4;
+
+/// Invisible characters that join the letters around them into one word (U+2060 WORD JOINER,
+/// U+FEFF ZERO WIDTH NO-BREAK SPACE, U+200D ZERO WIDTH JOINER, U+200C ZERO WIDTH NON-JOINER,
+/// U+00AD SOFT HYPHEN): text pasted from the web carries them inside words.
+const INVISIBLE_JOINERS: &[char] = &['\u{2060}', '\u{feff}', '\u{200d}', '\u{200c}', '\u{ad}'];
+
+/// `text` without invisible joiners, so that `God⁠father` is searched as `Godfather`.
+pub fn without_joiners(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(INVISIBLE_JOINERS) {
+        std::borrow::Cow::Owned(text.replace(INVISIBLE_JOINERS, ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The best candidate must score at least this to be reported as [`SearchOutcome::best`].
 pub const MIN_BEST_SCORE: f64 = 0.6;
 /// A runner-up within this distance of the best makes the outcome ambiguous.

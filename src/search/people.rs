@@ -785,6 +785,26 @@ mod tests {
     }
 
     #[test]
+    fn a_name_typed_with_invisible_joiners_is_the_name() {
+        let index = archive();
+        for joined in [
+            "Kub\u{2060}rick",
+            "Stanley Kub\u{feff}rick",
+            "Cop\u{200d}pola",
+        ] {
+            assert!(
+                best(&index, joined)
+                    .is_some_and(|n| n.contains("Kubrick") || n.contains("Coppola")),
+                "{joined:?}"
+            );
+        }
+        assert_eq!(
+            best(&index, "Kub\u{2060}rick").as_deref(),
+            Some("Stanley Kubrick")
+        );
+    }
+
+    #[test]
     fn names_become_plain_words() {
         assert_eq!(name_words("Kyôko O'Neal"), ["kyoko", "oneal"]);
         assert_eq!(name_words("J.J. Abrams"), ["j", "j", "abrams"]);

@@ -645,3 +645,15 @@ fn a_tie_goes_to_the_title_that_starts_as_typed() {
     let index = index_of(&[("Lamp Man", 1940), ("Lamp and Flask", 1990)]);
     finds(&index, "lamp an", None, "Lamp and Flask", 1990);
 }
+
+#[test]
+fn a_title_typed_with_invisible_joiners_is_the_title() {
+    let index = index();
+    for joined in [
+        "God\u{2060}father",
+        "God\u{feff}father",
+        "god\u{200d}father",
+    ] {
+        finds(&index, joined, None, "The Godfather", 1972);
+    }
+}

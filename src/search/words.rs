@@ -20,8 +20,9 @@ pub struct TextQuery {
 impl TextQuery {
     /// Reads what the user typed; `None` when it holds nothing to search for.
     pub fn parse(text: &str) -> Option<TextQuery> {
+        let text = super::without_joiners(text);
         let mut terms = Vec::new();
-        let mut rest = text;
+        let mut rest = text.as_ref();
         while terms.len() < MAX_TERMS {
             rest = rest.trim_start();
             let Some(first) = rest.chars().next() else {
@@ -131,6 +132,23 @@ mod tests {
         );
         assert_eq!(TextQuery::parse("a b").unwrap().all(), "\"a\" \"b\"");
         assert_eq!(TextQuery::parse("a b").unwrap().any(), "\"a\" OR \"b\"");
+    }
+
+    #[test]
+    fn invisible_joiners_join_a_word_and_do_not_split_it() {
+        // U+2060 WORD JOINER, U+FEFF, U+200D ZERO WIDTH JOINER, U+00AD SOFT HYPHEN: a word
+        // pasted with one inside is still the one word.
+        for joined in [
+            "God\u{2060}father",
+            "God\u{feff}father",
+            "God\u{200d}father",
+            "God\u{ad}father",
+        ] {
+            assert_eq!(terms(joined), ["\"Godfather\""], "{joined:?}");
+        }
+        assert_eq!(terms("\"the God\u{2060}father\""), ["\"the Godfather\""]);
+        // A zero-width space is a break between words, as a space is.
+        assert_eq!(terms("God\u{200b}father"), ["\"God\"", "\"father\""]);
     }
 
     #[test]

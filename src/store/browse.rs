@@ -6,7 +6,7 @@ use anyhow::Context;
 use sqlx::{PgPool, SqlitePool};
 
 use super::{on_db, Db, Store};
-use crate::review::{Grade, GradeCounts, Role};
+use crate::review::{Decade, Grade, GradeCounts, Role};
 use crate::search::people::{PersonRecord, RoleCounts, RoleFilter};
 use crate::search::words::TextQuery;
 
@@ -31,8 +31,8 @@ pub struct FilmRow {
 /// Which films `/top` and `/stats` look at. Empty: the whole archive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
-    /// A decade such as 1970 (films from 1970 to 1979).
-    pub decade: Option<i32>,
+    /// Films from a decade (the 1970s: 1970 to 1979).
+    pub decade: Option<Decade>,
     pub year: Option<i32>,
     /// Films crediting any of these `people` rows (one person's spellings).
     pub people: Option<Vec<i64>>,
@@ -60,14 +60,13 @@ impl Scope {
         let mut parts = Vec::new();
         let mut binds = Vec::new();
         if let Some(decade) = self.decade {
-            let start = decade - decade.rem_euclid(10);
             parts.push(format!(
                 "year >= ${} AND year < ${}",
                 binds.len() + 1,
                 binds.len() + 2
             ));
-            binds.push(Bind::Int(i64::from(start)));
-            binds.push(Bind::Int(i64::from(start) + 10));
+            binds.push(Bind::Int(i64::from(decade.start())));
+            binds.push(Bind::Int(i64::from(decade.end())));
         }
         if let Some(year) = self.year {
             parts.push(format!("year = ${}", binds.len() + 1));

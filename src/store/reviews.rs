@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::{on_db, Db, Store};
-use crate::review::{CastMember, Credits, Grade, Layout, Review, Role};
+use crate::review::{CastMember, Credits, Decade, Grade, Layout, Review, Role};
 use crate::search::IndexEntry;
 
 /// A review as stored: its row id and the parsed review.
@@ -20,8 +20,8 @@ pub struct StoredReview {
 pub struct RandomFilter {
     /// The worst grade allowed (A- allows A+, A and A-).
     pub min_grade: Grade,
-    /// A decade such as 1970 (films from 1970 to 1979).
-    pub decade: Option<i32>,
+    /// Films from a decade.
+    pub decade: Option<Decade>,
 }
 
 impl Store {
@@ -102,7 +102,7 @@ impl Store {
 
     /// A random review at or above `min_grade`, from the decade if one is given.
     pub async fn random_review_id(&self, filter: RandomFilter) -> anyhow::Result<Option<i64>> {
-        let decade_start = filter.decade.map(|d| d - d.rem_euclid(10));
+        let decade_start = filter.decade.map(Decade::start);
         on_db!(self, |pool| Ok(sqlx::query_scalar(
             "SELECT id FROM reviews
              WHERE grade_rank <= $1 AND ($2 IS NULL OR (year >= $2 AND year < $2 + 10))
