@@ -550,10 +550,15 @@ fn word_score(q: &str, w: &str, prefix: bool) -> f64 {
     if prefix && w.starts_with(q) {
         return 0.7 + 0.3 * q.len() as f64 / w.len() as f64;
     }
-    match typo_distance(q, w) {
-        Some(d) => 1.0 - 0.12 * d as f64,
-        None => 0.0,
-    }
+    let typo = typo_distance(q, w).map_or(0.0, |d| 1.0 - 0.12 * d as f64);
+    // A word typed short, not as it is being typed (`be` for `ben`, `chris` for
+    // `christopher`): less sure than a completion or a typo, and a letter is not enough.
+    let short = if q.len() >= 2 && w.starts_with(q) {
+        0.6 + 0.3 * q.len() as f64 / w.len() as f64
+    } else {
+        0.0
+    };
+    typo.max(short)
 }
 
 /// The first letters of name words, run together: `jl` for `jean luc`.
@@ -782,6 +787,25 @@ mod tests {
 
     fn best(index: &PersonIndex, query: &str) -> Option<String> {
         index.search(query, RoleFilter::Any, 5).best.map(|c| c.name)
+    }
+
+    #[test]
+    fn a_first_name_typed_short_finds_the_person_by_the_surname() {
+        let index = index(&[
+            ("Ben Quell", Role::Director, 3),
+            ("Bea Quinn", Role::Cast, 2),
+            ("Christopher Nolan", Role::Director, 4),
+        ]);
+        assert_eq!(best(&index, "be quell").as_deref(), Some("Ben Quell"));
+        assert_eq!(best(&index, "quell, be").as_deref(), Some("Ben Quell"));
+        assert_eq!(
+            best(&index, "chris nolan").as_deref(),
+            Some("Christopher Nolan")
+        );
+        // With a typo in the surname too.
+        assert_eq!(best(&index, "be quill").as_deref(), Some("Ben Quell"));
+        // A short word alone names nobody.
+        assert_eq!(best(&index, "be"), None);
     }
 
     #[test]
