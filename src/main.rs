@@ -11,12 +11,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
+    use std::io::IsTerminal as _;
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("warn,marquee=info")),
         )
         .with_writer(std::io::stderr)
+        // Colours on a terminal only: a log written to a file or a pipe (a service's journal)
+        // stays plain text.
+        .with_ansi(marquee::cli::log_colours(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .init();
     let cli = marquee::cli::Cli::parse();
     if cli.serves() {

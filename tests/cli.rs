@@ -944,3 +944,26 @@ fn years_and_decades_at_integer_extremes_are_refused_not_wrapped() {
         assert!(!err.contains("2147483646"), "{err}");
     }
 }
+
+#[test]
+fn a_log_written_to_a_pipe_has_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // stderr is a pipe here: the debug log of an import must be plain text.
+    let out = Command::new(BIN)
+        .args(["import", "archive"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("MARQUEE_ENVIRONMENT")
+        .env_remove("MARQUEE_CONFIG")
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "marquee=debug")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("DEBUG"), "the log was written: {err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "colour codes in a piped log: {err:?}"
+    );
+}

@@ -304,6 +304,12 @@ async fn open_for_reading(url: &str) -> anyhow::Result<Archive> {
     Ok(archive)
 }
 
+/// Whether the log on stderr is coloured: only on a terminal, and not when `NO_COLOR` is set
+/// to anything but the empty string (<https://no-color.org>).
+pub fn log_colours(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 /// Whether a command-line path is the critic's site rather than a file.
 fn is_url(path: &std::path::Path) -> bool {
     path.to_str()
@@ -690,7 +696,20 @@ async fn random(
 
 #[cfg(test)]
 mod tests {
-    use super::database_url;
+    use super::{database_url, log_colours};
+
+    #[test]
+    fn the_log_is_coloured_on_a_terminal_only_and_never_with_no_color() {
+        use std::ffi::OsStr;
+        assert!(log_colours(true, None));
+        assert!(!log_colours(false, None), "a file or a pipe");
+        assert!(!log_colours(true, Some(OsStr::new("1"))));
+        assert!(
+            log_colours(true, Some(OsStr::new(""))),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!log_colours(false, Some(OsStr::new("1"))));
+    }
 
     #[test]
     fn db_takes_sqlite_paths_and_urls_and_postgres_urls_and_refuses_the_rest_without_echoing_them()
