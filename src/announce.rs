@@ -11,8 +11,9 @@
 //! (`X-RateLimit-Remaining: 0`) waits out its `X-RateLimit-Reset-After`; a global 429 holds
 //! every send for its `retry_after`.
 //!
-//! A failure that says Discord itself is in trouble (5xx, a timeout, a lost connection, a
-//! refused token) holds every channel for the backoff, and the next pass sends one
+//! Failures are read as every request of `serve` reads them ([`crate::discord::rest`]). A
+//! failure that says Discord itself is in trouble (5xx, a timeout, a lost connection) holds
+//! every channel for the backoff (a refused token too, and it stops `serve`), and the next pass sends one
 //! announcement alone before it sends more, so an outage costs one request per backoff rather
 //! than one per channel; a gateway reconnection ([`Announcer::run`]'s `reconnected`) ends the
 //! wait at once.
@@ -30,6 +31,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::discord::rest::{after_failure, AfterFailure, TokenWatch};
 use crate::present::{no_mentions, Card};
 use crate::store::{Delivery, Store};
 
@@ -63,9 +65,11 @@ pub enum Sent {
     RateLimited { wait: Duration, global: bool },
     /// 403/404: the channel is gone or closed to the bot.
     Refused(String),
-    /// 5xx, a timeout, a broken connection, or a refused token (401, which no channel can
-    /// fix): try again later.
+    /// 5xx, a timeout, a broken connection: Discord is in trouble; try again later.
     Transient(String),
+    /// 401: Discord refused the token. Held like a transient failure, and `serve` stops (see
+    /// [`TokenWatch`]): once the token is fixed, the restarted bot sends it, once.
+    TokenRefused(String),
     /// Any other 4xx: the request itself is wrong, so trying again will not help.
     Rejected(String),
 }
@@ -90,6 +94,8 @@ pub struct Announcer {
     owner: Arc<str>,
     /// How long a claim holds before another process may take the delivery over.
     lease: Duration,
+    /// Told when Discord refuses the token.
+    token_watch: Option<TokenWatch>,
 }
 
 /// How long a claimed delivery is this process's by default: well past one send (a pacer
@@ -275,7 +281,14 @@ impl Announcer {
             trouble: Arc::new(AtomicBool::new(false)),
             owner: claim_owner().into(),
             lease: DEFAULT_LEASE,
+            token_watch: None,
         })
+    }
+
+    /// Says a refused token (401) to `watch`, which stops `serve`.
+    pub fn with_token_watch(mut self, watch: TokenWatch) -> Self {
+        self.token_watch = Some(watch);
+        self
     }
 
     /// Claims deliveries for `lease` (at least a second) instead of [`DEFAULT_LEASE`].
@@ -343,6 +356,7 @@ impl Announcer {
             .and_then(|m| m.as_str())
             .unwrap_or("")
             .to_owned();
+        let said = format!("Discord answered {status} {message}");
         match status.as_u16() {
             200..=299 => Sent::Delivered {
                 message_id: json
@@ -355,12 +369,19 @@ impl Announcer {
                 wait: retry_after(&json, header.as_deref()),
                 global: json.get("global").and_then(serde_json::Value::as_bool) == Some(true),
             },
-            401 => Sent::Transient(format!(
-                "Discord refused the token ({status} {message}); check DISCORD_TOKEN"
-            )),
-            403 | 404 => Sent::Refused(format!("Discord answered {status} {message}")),
-            500..=599 => Sent::Transient(format!("Discord answered {status} {message}")),
-            _ => Sent::Rejected(format!("Discord answered {status} {message}")),
+            // The channel itself: gone, or closed to the bot.
+            403 | 404 => Sent::Refused(said),
+            code => {
+                let json_code = json
+                    .get("code")
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|c| isize::try_from(c).ok());
+                match after_failure(Some(code), json_code) {
+                    AfterFailure::Retry => Sent::Transient(said),
+                    AfterFailure::TokenRefused => Sent::TokenRefused(said),
+                    AfterFailure::GiveUp | AfterFailure::Done => Sent::Rejected(said),
+                }
+            }
         }
     }
 
@@ -496,8 +517,11 @@ impl Announcer {
     async fn attempt(self, delivery: Delivery, body: CreateMessage) -> anyhow::Result<Outcome> {
         self.pacer.ready().await;
         let sent = self.send(&delivery, &body).await;
-        if !matches!(sent, Sent::Transient(_)) {
+        if !matches!(sent, Sent::Transient(_) | Sent::TokenRefused(_)) {
             self.trouble.store(false, Ordering::SeqCst);
+        }
+        if let (Sent::TokenRefused(_), Some(watch)) = (&sent, &self.token_watch) {
+            watch.refused();
         }
         match sent {
             Sent::Delivered {
@@ -535,7 +559,7 @@ impl Announcer {
                     .await?;
                 Ok(Outcome::Done)
             }
-            Sent::Transient(error) => {
+            Sent::Transient(error) | Sent::TokenRefused(error) => {
                 self.trouble.store(true, Ordering::SeqCst);
                 let wait = backoff(delivery.attempts);
                 tracing::warn!(channel = delivery.channel_id, %error, ?wait, "announcement failed; every channel waits, then it is retried");

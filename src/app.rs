@@ -21,9 +21,11 @@ use tokio::task::JoinSet;
 
 use crate::announce::Announcer;
 use crate::archive::{Archive, Origin};
-use crate::bot::{http, register_over_rest, Handler};
+use crate::bot::Handler;
 use crate::commands::Data;
 use crate::config::{Settings, ShardPlan, Transport};
+use crate::discord::register::register_over_rest;
+use crate::discord::rest::{http, TokenWatch, TOKEN_REFUSED};
 use crate::feed::follow::Follower;
 use crate::interactions::{router, Endpoint, Verifier};
 use crate::ops::Metrics;
@@ -49,6 +51,7 @@ enum Front {
         endpoint: Arc<Endpoint>,
         http: Arc<Http>,
         dev_guild: Option<GuildId>,
+        token: TokenWatch,
     },
 }
 
@@ -65,6 +68,8 @@ pub struct App {
     watcher: Option<Watcher>,
     /// The critic's feeds (`--feed` / `archive.feeds`).
     follower: Option<Follower>,
+    /// Said to by any request that learns Discord refused the token: `serve` stops.
+    token: TokenWatch,
 }
 
 impl App {
@@ -94,6 +99,7 @@ impl App {
             "archive loaded"
         );
         let api_base = settings.discord.api_base.clone();
+        let token_watch = TokenWatch::new();
         let announcer = Announcer::new(
             store.clone(),
             &api_base,
@@ -101,7 +107,8 @@ impl App {
             settings.archive.critic.clone(),
         )?
         .with_retention_days(settings.discord.outbox_retention_days)
-        .with_lease(Duration::from_secs(settings.discord.outbox_lease_seconds));
+        .with_lease(Duration::from_secs(settings.discord.outbox_lease_seconds))
+        .with_token_watch(token_watch.clone());
         let reconnected = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::new());
         let follower = match settings.archive.feeds.is_empty() {
@@ -139,6 +146,8 @@ impl App {
                     data,
                     dev_guild,
                     reconnected: reconnected.clone(),
+                    token: token_watch.clone(),
+                    panic_in: settings.serve.panic_in.as_deref().map(Arc::from),
                 };
                 let client =
                     ClientBuilder::new_with_http(http(&token, &api_base), GatewayIntents::GUILDS)
@@ -170,18 +179,23 @@ impl App {
                     "serving the HTTP interactions endpoint"
                 );
                 let http = Arc::new(http(&token, &api_base));
-                let endpoint = Arc::new(Endpoint::new(
-                    verifier,
-                    data,
-                    http.clone(),
-                    metrics,
-                    Duration::from_millis(settings.serve.defer_after_ms),
-                ));
+                let endpoint = Arc::new(
+                    Endpoint::new(
+                        verifier,
+                        data,
+                        http.clone(),
+                        metrics,
+                        Duration::from_millis(settings.serve.defer_after_ms),
+                        token_watch.clone(),
+                    )
+                    .with_panic_in(settings.serve.panic_in.as_deref()),
+                );
                 Front::Http {
                     listener,
                     endpoint,
                     http,
                     dev_guild,
+                    token: token_watch.clone(),
                 }
             }
         };
@@ -194,6 +208,7 @@ impl App {
             reconnected,
             watcher,
             follower,
+            token: token_watch,
         })
     }
 
@@ -226,6 +241,7 @@ impl App {
             reconnected,
             watcher,
             follower,
+            token,
         } = self;
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Tasks::default();
@@ -244,10 +260,7 @@ impl App {
                     };
                     started.map_err(|err| match err {
                         serenity::Error::Gateway(GatewayError::InvalidAuthentication) => {
-                            anyhow::anyhow!(
-                                "Discord refused the token: check DISCORD_TOKEN (Bot > Reset \
-                                 Token at https://discord.com/developers/applications)"
-                            )
+                            anyhow::anyhow!(TOKEN_REFUSED)
                         }
                         other => anyhow::Error::new(other).context("the Discord connection failed"),
                     })
@@ -259,13 +272,15 @@ impl App {
                 endpoint,
                 http,
                 dev_guild,
+                token,
             } => {
                 let mut stopping = stopped.clone();
                 tasks.spawn(ENDPOINT, async move {
                     // Registration runs beside the endpoint: Discord checks the endpoint
                     // (with a PING) before it sends anything else. Only a refused token
                     // ends it early, and then the app.
-                    let registering = async move { register_over_rest(&http, dev_guild).await };
+                    let registering =
+                        async move { register_over_rest(&http, dev_guild, Some(&token)).await };
                     let serving = axum::serve(listener, router(endpoint.clone()))
                         .with_graceful_shutdown(async move {
                             let _ = stopping.wait_for(|stop| *stop).await;
@@ -285,6 +300,10 @@ impl App {
                 None
             }
         };
+        tasks.spawn("the token", async move {
+            token.wait().await;
+            Err(anyhow::anyhow!(TOKEN_REFUSED))
+        });
         let announcing = stopped.clone();
         tasks.spawn("the announcer", async move {
             announcer.run(interval, announcing, reconnected).await;
@@ -397,5 +416,36 @@ impl Tasks {
             tracing::warn!("tasks still running {GRACE:?} after the stop: aborting them");
             self.set.abort_all();
         }
+    }
+}
+
+/// Runs the bot until Ctrl-C (or SIGTERM): [`App::build`], then [`App::run_until`] a signal.
+pub async fn serve(settings: &Settings, database_url: &str) -> anyhow::Result<()> {
+    App::build(settings, database_url)
+        .await?
+        .run_until(shutdown_signal())
+        .await
+}
+
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

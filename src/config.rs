@@ -56,6 +56,10 @@ pub struct ServeSettings {
     /// for all of them.
     #[serde(default)]
     pub shard_range: String,
+    /// For the tests, in debug builds only (`MARQUEE_TEST_PANIC_IN`): the command named here
+    /// panics, as a bug would.
+    #[serde(default)]
+    pub panic_in: Option<String>,
 }
 
 /// Which gateway shards this process connects.
@@ -129,6 +133,7 @@ impl Default for ServeSettings {
             defer_after_ms: default_defer_after_ms(),
             shards: String::new(),
             shard_range: String::new(),
+            panic_in: None,
         }
     }
 }
@@ -262,6 +267,7 @@ impl Settings {
             ("DISCORD_API_BASE", "discord.api_base"),
             ("MARQUEE_DEV_GUILD", "discord.dev_guild"),
             ("DISCORD_PUBLIC_KEY", "discord.public_key"),
+            ("MARQUEE_TEST_PANIC_IN", "serve.panic_in"),
         ] {
             if let Some(value) = env.var(var) {
                 builder = builder.set_override(key, value)?;

@@ -19,16 +19,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{json, Value};
-use serenity::all::{
-    CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
-    Interaction,
-};
+use serenity::all::{CreateAutocompleteResponse, CreateInteractionResponse, Interaction};
 use serenity::http::Http;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::bot::{describe, failure_of, AfterFailure};
 use crate::commands::{self, Data, Reply};
+use crate::discord::interaction::{self, Deferral, Incoming, Outcome};
+use crate::discord::rest::{describe, retry, Retry, TokenWatch};
 use crate::ops::Metrics;
 
 /// The endpoint's path (the application's Interactions Endpoint URL must lead here).
@@ -121,6 +119,9 @@ pub struct Endpoint {
     http: Arc<Http>,
     metrics: Arc<Metrics>,
     defer_after: Duration,
+    token: TokenWatch,
+    /// The command that panics, for the tests (debug builds only).
+    panic_in: Option<Arc<str>>,
     /// Answers still to be sent after a deferred reply.
     pending: Mutex<JoinSet<()>>,
 }
@@ -132,6 +133,7 @@ impl Endpoint {
         http: Arc<Http>,
         metrics: Arc<Metrics>,
         defer_after: Duration,
+        token: TokenWatch,
     ) -> Endpoint {
         Endpoint {
             verifier,
@@ -139,8 +141,16 @@ impl Endpoint {
             http,
             metrics,
             defer_after,
+            token,
+            panic_in: None,
             pending: Mutex::new(JoinSet::new()),
         }
+    }
+
+    /// In a debug build, the command named `name` panics (for the tests).
+    pub fn with_panic_in(mut self, name: Option<&str>) -> Endpoint {
+        self.panic_in = name.map(Arc::from);
+        self
     }
 
     fn later(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
@@ -193,46 +203,6 @@ fn json_response(body: &impl serde::Serialize) -> Response {
     }
 }
 
-/// How an interaction may be put off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Deferral {
-    /// A command: "marquee is thinking…", public or only for the user.
-    Thinking { ephemeral: bool },
-    /// A component: nothing shows; the message it sits on may be edited later.
-    Silent,
-    /// Autocomplete cannot be put off.
-    Never,
-}
-
-impl Deferral {
-    fn response(self) -> Option<CreateInteractionResponse> {
-        match self {
-            Deferral::Thinking { ephemeral } => Some(CreateInteractionResponse::Defer(
-                CreateInteractionResponseMessage::new().ephemeral(ephemeral),
-            )),
-            Deferral::Silent => Some(CreateInteractionResponse::Acknowledge),
-            Deferral::Never => None,
-        }
-    }
-}
-
-/// The command's name for the metrics, and how it may be deferred.
-fn classify(interaction: &Interaction) -> Option<(String, Deferral)> {
-    match interaction {
-        Interaction::Command(c) => Some((
-            c.data.name.clone(),
-            Deferral::Thinking {
-                ephemeral: commands::replies_ephemeral(&c.data.name),
-            },
-        )),
-        Interaction::Autocomplete(a) => {
-            Some((format!("{} autocomplete", a.data.name), Deferral::Never))
-        }
-        Interaction::Component(_) => Some(("component".to_owned(), Deferral::Silent)),
-        _ => None,
-    }
-}
-
 async fn receive(
     State(endpoint): State<Arc<Endpoint>>,
     headers: HeaderMap,
@@ -265,79 +235,49 @@ async fn receive(
             return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
         }
     };
-    let Some((command, deferral)) = classify(&interaction) else {
+    let Some(incoming) = Incoming::of(&interaction, arrived) else {
         return (StatusCode::BAD_REQUEST, "unsupported interaction type").into_response();
-    };
-    let (id, token) = match &interaction {
-        Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.clone()),
-        Interaction::Component(c) => (c.id, c.token.clone()),
-        _ => return (StatusCode::BAD_REQUEST, "unsupported interaction type").into_response(),
     };
     // Edits of `@original` are addressed by the application; every interaction names it.
     endpoint
         .http
         .set_application_id(interaction.application_id());
-
-    let data = endpoint.data.clone();
-    // A task of its own, so that a panic in a command still gets the user an answer.
-    let mut answering = tokio::spawn(async move {
-        #[cfg(debug_assertions)]
-        crate::bot::injected_panic(&interaction);
-        commands::dispatch(&data, &interaction).await
-    });
+    let mut answering = interaction::start(
+        endpoint.data.clone(),
+        interaction,
+        endpoint.panic_in.clone(),
+    );
     // Zero defers everything, without a race against a quick answer.
     let ready = match endpoint.defer_after {
         wait if wait.is_zero() => None,
         wait => tokio::time::timeout(wait, &mut answering).await.ok(),
     };
-    let reply = match ready {
-        Some(joined) => match settle(joined, id) {
-            Some(reply) => reply,
-            None => {
-                endpoint
-                    .metrics
-                    .interaction(&command, "unanswered", arrived.elapsed());
-                return (StatusCode::BAD_REQUEST, "unsupported interaction").into_response();
-            }
-        },
-        None => {
-            let Some(deferred) = deferral.response() else {
-                // Autocomplete that is too slow: no suggestions rather than an error.
-                answering.abort();
-                endpoint
-                    .metrics
-                    .interaction(&command, "late", arrived.elapsed());
-                return json_response(&CreateInteractionResponse::Autocomplete(
-                    CreateAutocompleteResponse::new(),
-                ));
-            };
-            let later = endpoint.clone();
-            endpoint.later(async move {
-                let (reply, outcome) = match settle(answering.await, id) {
-                    Some(reply) => (reply, "answered"),
-                    None => (commands::apology().into(), "unanswered"),
-                };
-                let outcome = if follow_up(&later.http, &token, deferral, reply).await {
-                    outcome
-                } else {
-                    "undelivered"
-                };
-                later
-                    .metrics
-                    .interaction(&command, outcome, arrived.elapsed());
-            });
-            return json_response(&deferred);
+    match ready {
+        Some(joined) => {
+            let answer = interaction::answer(joined, incoming.id);
+            respond(endpoint, incoming, answer)
         }
+        None => defer(endpoint, incoming, answering),
+    }
+}
+
+/// The answer came within `defer_after`: it is the HTTP response, unless it carries files,
+/// which an HTTP response cannot: then the response defers (as the reply itself would show)
+/// and the reply goes with its files as the edit.
+fn respond(
+    endpoint: Arc<Endpoint>,
+    incoming: Incoming,
+    (reply, outcome): (Option<Reply>, Outcome),
+) -> Response {
+    let Some(reply) = reply else {
+        incoming.record(&endpoint.metrics, Outcome::Unanswered);
+        return (StatusCode::BAD_REQUEST, "unsupported interaction").into_response();
     };
-    if reply.files.is_empty() || deferral == Deferral::Never {
-        endpoint
-            .metrics
-            .interaction(&command, "answered", arrived.elapsed());
+    if reply.files.is_empty() || incoming.deferral == Deferral::Never {
+        incoming.record(&endpoint.metrics, outcome);
         return json_response(&reply);
     }
-    // Files cannot ride in an HTTP response: defer (as the reply itself would show), then
-    // send the reply with its files as the edit.
-    let deferral = match deferral {
+    let deferral = match incoming.deferral {
         Deferral::Thinking { .. } => Deferral::Thinking {
             ephemeral: is_ephemeral(&reply),
         },
@@ -348,31 +288,37 @@ async fn receive(
     };
     let later = endpoint.clone();
     endpoint.later(async move {
-        let outcome = if follow_up(&later.http, &token, deferral, reply).await {
-            "answered"
-        } else {
-            "undelivered"
-        };
-        later
-            .metrics
-            .interaction(&command, outcome, arrived.elapsed());
+        let sent = follow_up(&later, &incoming.token, deferral, reply).await;
+        incoming.record(&later.metrics, outcome.unless_lost(sent));
     });
     json_response(&deferred)
 }
 
-/// The command's reply, or the apology when it panicked; `None` for an interaction the
-/// commands do not handle.
-fn settle(
-    joined: Result<Option<Reply>, tokio::task::JoinError>,
-    id: serenity::all::InteractionId,
-) -> Option<Reply> {
-    match joined {
-        Ok(reply) => reply,
-        Err(err) => {
-            tracing::error!(interaction = %id, error = %err, "a command panicked");
-            Some(commands::apology().into())
-        }
-    }
+/// The answer is not ready within `defer_after`: the response defers, and the answer follows
+/// over REST when it is. An autocomplete cannot be deferred: it gets no suggestions.
+fn defer(
+    endpoint: Arc<Endpoint>,
+    incoming: Incoming,
+    answering: interaction::Answering,
+) -> Response {
+    let Some(deferred) = incoming.deferral.response() else {
+        answering.abort();
+        incoming.record(&endpoint.metrics, Outcome::Late);
+        return json_response(&CreateInteractionResponse::Autocomplete(
+            CreateAutocompleteResponse::new(),
+        ));
+    };
+    let later = endpoint.clone();
+    endpoint.later(async move {
+        let (reply, outcome) = match interaction::answer(answering.await, incoming.id) {
+            (Some(reply), outcome) => (reply, outcome),
+            // Deferred already: something must replace "thinking…".
+            (None, _) => (commands::apology().into(), Outcome::Unanswered),
+        };
+        let sent = follow_up(&later, &incoming.token, incoming.deferral, reply).await;
+        incoming.record(&later.metrics, outcome.unless_lost(sent));
+    });
+    json_response(&deferred)
 }
 
 fn is_ephemeral(reply: &Reply) -> bool {
@@ -403,8 +349,10 @@ fn delivery(deferral: Deferral, response: &CreateInteractionResponse, ephemeral:
     }
 }
 
-/// Sends the answer to a deferred interaction. True when Discord has it.
-async fn follow_up(http: &Http, token: &str, deferral: Deferral, reply: Reply) -> bool {
+/// Sends the answer to a deferred interaction, trying again as [`EDIT_ATTEMPTS`] allow. True
+/// when Discord has it.
+async fn follow_up(endpoint: &Endpoint, token: &str, deferral: Deferral, reply: Reply) -> bool {
+    let http = &endpoint.http;
     let ephemeral = is_ephemeral(&reply);
     let how = delivery(deferral, &reply.response, ephemeral);
     let Ok(mut body) = serde_json::to_value(&reply) else {
@@ -424,38 +372,37 @@ async fn follow_up(http: &Http, token: &str, deferral: Deferral, reply: Reply) -
             tracing::warn!(error = %describe(&err), "cannot remove the deferred reply");
         }
     }
-    let mut pause = Duration::from_millis(250);
-    for attempt in 1..=EDIT_ATTEMPTS {
-        let sent = match how {
-            Delivery::Edit => http
-                .edit_original_interaction_response(token, &message, files.clone())
-                .await
-                .map(drop),
-            Delivery::FollowUp | Delivery::ReplaceWithEphemeral => http
-                .create_followup_message(token, &message, files.clone())
-                .await
-                .map(drop),
-        };
-        match sent {
-            Ok(()) => return true,
-            Err(err) => {
-                let after = failure_of(&err);
-                tracing::warn!(attempt, error = %describe(&err), "cannot send a deferred answer");
-                if after != AfterFailure::Retry {
-                    return after == AfterFailure::Done;
-                }
+    let policy = Retry {
+        attempts: Some(EDIT_ATTEMPTS),
+        deadline: None,
+        attempt_timeout: None,
+        first_pause: Duration::from_millis(250),
+        max_pause: Duration::from_secs(2),
+    };
+    retry(policy, "a deferred answer", Some(&endpoint.token), || {
+        let (message, files) = (&message, files.clone());
+        async move {
+            match how {
+                Delivery::Edit => http
+                    .edit_original_interaction_response(token, message, files)
+                    .await
+                    .map(drop),
+                Delivery::FollowUp | Delivery::ReplaceWithEphemeral => http
+                    .create_followup_message(token, message, files)
+                    .await
+                    .map(drop),
             }
         }
-        tokio::time::sleep(pause).await;
-        pause *= 2;
-    }
-    false
+    })
+    .await
+    .delivered()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ed25519_dalek::{Signer, SigningKey};
+    use serenity::all::CreateInteractionResponseMessage;
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[7; 32])

@@ -16,6 +16,7 @@ pub mod bot;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod discord;
 pub mod feed;
 pub mod import;
 pub mod interactions;

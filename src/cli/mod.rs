@@ -269,7 +269,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             let mut settings = settings;
             args.apply(&mut settings);
-            crate::bot::serve(&settings, &url).await?;
+            crate::app::serve(&settings, &url).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Person(args) => browse::person(&open_for_reading(&url).await?, &args).await,
