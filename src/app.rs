@@ -7,27 +7,25 @@
 //! limping on without its gateway or its announcer.
 
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture as _};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use serenity::all::{GatewayIntents, GuildId};
-use serenity::client::{Client, ClientBuilder};
-use serenity::gateway::GatewayError;
-use serenity::http::Http;
+use secrecy::SecretString;
+use serenity::all::{GuildId, ShardManager};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
 use crate::announce::Announcer;
 use crate::archive::{Archive, Origin};
-use crate::bot::Handler;
+use crate::bot::Gateway;
 use crate::commands::Data;
 use crate::config::{Settings, ShardPlan, Transport};
-use crate::discord::register::register_over_rest;
-use crate::discord::rest::{http, TokenWatch, TOKEN_REFUSED};
+use crate::discord::rest::{TokenWatch, TOKEN_REFUSED};
+use crate::discord::Serving;
 use crate::feed::follow::Follower;
-use crate::interactions::{router, Endpoint, Verifier};
+use crate::interactions::{HttpFront, Verifier};
 use crate::ops::Metrics;
 use crate::store::Store;
 use crate::watch::Watcher;
@@ -40,19 +38,13 @@ const ENDPOINT: &str = "the interactions endpoint";
 /// How long the tasks get to finish once the app is stopping, before they are aborted.
 const GRACE: Duration = Duration::from_secs(10);
 
-/// How interactions reach the bot.
+/// How interactions reach the bot: each front end builds itself.
 enum Front {
-    /// A gateway connection (serenity's client), which also registers the commands on READY.
-    Gateway(Box<Client>, ShardPlan),
+    /// A gateway connection, which also registers the commands on READY.
+    Gateway(Box<Gateway>),
     /// Discord's HTTP interactions endpoint, bound at build time; the commands are
     /// registered over REST at start.
-    Http {
-        listener: tokio::net::TcpListener,
-        endpoint: Arc<Endpoint>,
-        http: Arc<Http>,
-        dev_guild: Option<GuildId>,
-        token: TokenWatch,
-    },
+    Http(HttpFront),
 }
 
 /// The bot, built and ready to run.
@@ -74,10 +66,10 @@ pub struct App {
 
 impl App {
     /// Opens (creating and migrating) the database, loads both indexes so the first
-    /// interactions do not wait for them, builds the Discord client and the announcer, and
-    /// binds `ops.listen` if set. Nothing connects to Discord yet.
+    /// interactions do not wait for them, builds the front end, the announcer and the other
+    /// tasks, and binds the addresses. Nothing connects to Discord yet.
     pub async fn build(settings: &Settings, database_url: &str) -> anyhow::Result<App> {
-        let token = settings.discord.token.clone().context(
+        let secret = settings.discord.token.clone().context(
             "DISCORD_TOKEN is not set: create an application at \
              https://discord.com/developers/applications, add a bot, and export its token",
         )?;
@@ -90,115 +82,32 @@ impl App {
                 settings.import,
             )?),
         };
-        let archive = Arc::new(Archive::new(store.clone(), Origin::Database).await?);
-        let titles = archive.index().await?;
-        let people = archive.people().await?;
-        tracing::info!(
-            reviews = titles.len(),
-            people = people.len(),
-            "archive loaded"
-        );
-        let api_base = settings.discord.api_base.clone();
-        let token_watch = TokenWatch::new();
+        let archive = loaded(&store).await?;
+        let token = TokenWatch::new();
         let announcer = Announcer::new(
             store.clone(),
-            &api_base,
-            token.clone(),
+            &settings.discord.api_base,
+            secret.clone(),
             settings.archive.critic.clone(),
         )?
         .with_retention_days(settings.discord.outbox_retention_days)
         .with_lease(Duration::from_secs(settings.discord.outbox_lease_seconds))
-        .with_token_watch(token_watch.clone());
-        let reconnected = Arc::new(Notify::new());
+        .with_token_watch(token.clone());
         let metrics = Arc::new(Metrics::new());
-        let follower = match settings.archive.feeds.is_empty() {
-            true => None,
-            false => Some(Follower::new(
-                store.clone(),
-                settings.archive.feeds.clone(),
-                Duration::from_secs(settings.archive.feed_poll_seconds),
-                Duration::from_secs(settings.archive.feed_timeout_seconds),
-                settings.import,
-                metrics.clone(),
-            )?),
+        let follower = follower(settings, &store, &metrics)?;
+        let ops = ops(settings, &store, &metrics).await?;
+        let serving = Serving {
+            data: Arc::new(Data {
+                archive: archive.clone(),
+                critic: settings.archive.critic.clone(),
+            }),
+            metrics,
+            token: token.clone(),
+            dev_guild: settings.discord.dev_guild.map(GuildId::new),
+            panic_in: settings.serve.panic_in.as_deref().map(Arc::from),
         };
-        let ops = match settings.ops.listen.trim() {
-            "" => None,
-            addr => {
-                let listener = tokio::net::TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("cannot listen on {addr} (ops.listen)"))?;
-                tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
-                Some((listener, crate::ops::router(store.clone(), metrics.clone())))
-            }
-        };
-        let data = Arc::new(Data {
-            archive: archive.clone(),
-            critic: settings.archive.critic.clone(),
-        });
-        let dev_guild = settings.discord.dev_guild.map(GuildId::new);
-        let front = match settings.serve.transport {
-            Transport::Gateway => {
-                let plan = ShardPlan::parse(&settings.serve.shards, &settings.serve.shard_range)
-                    .map_err(anyhow::Error::msg)?;
-                let handler = Handler {
-                    metrics,
-                    data,
-                    dev_guild,
-                    reconnected: reconnected.clone(),
-                    token: token_watch.clone(),
-                    panic_in: settings.serve.panic_in.as_deref().map(Arc::from),
-                };
-                let client =
-                    ClientBuilder::new_with_http(http(&token, &api_base), GatewayIntents::GUILDS)
-                        .event_handler(handler)
-                        .await
-                        .context("cannot build the Discord client")?;
-                Front::Gateway(Box::new(client), plan)
-            }
-            Transport::Http => {
-                if !(settings.serve.shards.trim().is_empty()
-                    && settings.serve.shard_range.trim().is_empty())
-                {
-                    anyhow::bail!(
-                        "--shards and --shard-range split gateway connections; \
-                         --transport http has none (Discord spreads HTTP interactions itself)"
-                    );
-                }
-                let key = settings.discord.public_key.as_deref().context(
-                    "DISCORD_PUBLIC_KEY is not set: `serve --transport http` checks every                      interaction's signature with it (the Public Key on the application's                      General Information page)",
-                )?;
-                let verifier = Verifier::from_hex(key)?;
-                let addr = settings.serve.listen.trim();
-                let listener = tokio::net::TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("cannot listen on {addr} (--listen, serve.listen)"))?;
-                tracing::info!(
-                    addr = %listener.local_addr()?,
-                    path = crate::interactions::PATH,
-                    "serving the HTTP interactions endpoint"
-                );
-                let http = Arc::new(http(&token, &api_base));
-                let endpoint = Arc::new(
-                    Endpoint::new(
-                        verifier,
-                        data,
-                        http.clone(),
-                        metrics,
-                        Duration::from_millis(settings.serve.defer_after_ms),
-                        token_watch.clone(),
-                    )
-                    .with_panic_in(settings.serve.panic_in.as_deref()),
-                );
-                Front::Http {
-                    listener,
-                    endpoint,
-                    http,
-                    dev_guild,
-                    token: token_watch.clone(),
-                }
-            }
-        };
+        let reconnected = Arc::new(Notify::new());
+        let front = front(settings, serving, &secret, reconnected.clone()).await?;
         Ok(App {
             front,
             ops,
@@ -208,7 +117,7 @@ impl App {
             reconnected,
             watcher,
             follower,
-            token: token_watch,
+            token,
         })
     }
 
@@ -222,120 +131,19 @@ impl App {
     /// Where the HTTP interactions endpoint listens (`--transport http`; port 0 picks one).
     pub fn interactions_addr(&self) -> Option<std::net::SocketAddr> {
         match &self.front {
-            Front::Http { listener, .. } => listener.local_addr().ok(),
-            Front::Gateway(..) => None,
+            Front::Http(front) => front.local_addr(),
+            Front::Gateway(_) => None,
         }
     }
 
-    /// Runs the gateway, the announcer, the index refresher, (with `ops.listen`) the
-    /// operations server and (with `--watch`) the archive watcher until `shutdown` completes
-    /// (then `Ok`) or until one of them ends on its own (then that task's error, after the
-    /// others have stopped).
+    /// Runs the front end, the announcer, the index refresher, the refused-token watch,
+    /// (with `ops.listen`) the operations server, (with `--watch`) the archive watcher and
+    /// (with `--feed`) the feed follower until `shutdown` completes (then `Ok`) or until one
+    /// of them ends on its own (then that task's error, after the others have stopped).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let App {
-            front,
-            ops,
-            announcer,
-            archive,
-            interval,
-            reconnected,
-            watcher,
-            follower,
-            token,
-        } = self;
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Tasks::default();
-        let shards = match front {
-            Front::Gateway(mut client, plan) => {
-                let shards = client.shard_manager.clone();
-                tasks.spawn(GATEWAY, async move {
-                    let started = match plan {
-                        ShardPlan::Single => client.start().await,
-                        ShardPlan::Auto => client.start_autosharded().await,
-                        // serenity's range includes its end.
-                        ShardPlan::Range { first, last, total } => {
-                            tracing::info!(first, last, total, "connecting shards");
-                            client.start_shard_range(first..last, total).await
-                        }
-                    };
-                    started.map_err(|err| match err {
-                        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => {
-                            anyhow::anyhow!(TOKEN_REFUSED)
-                        }
-                        other => anyhow::Error::new(other).context("the Discord connection failed"),
-                    })
-                });
-                Some(shards)
-            }
-            Front::Http {
-                listener,
-                endpoint,
-                http,
-                dev_guild,
-                token,
-            } => {
-                let mut stopping = stopped.clone();
-                tasks.spawn(ENDPOINT, async move {
-                    // Registration runs beside the endpoint: Discord checks the endpoint
-                    // (with a PING) before it sends anything else. Only a refused token
-                    // ends it early, and then the app.
-                    let registering =
-                        async move { register_over_rest(&http, dev_guild, Some(&token)).await };
-                    let serving = axum::serve(listener, router(endpoint.clone()))
-                        .with_graceful_shutdown(async move {
-                            let _ = stopping.wait_for(|stop| *stop).await;
-                        })
-                        .into_future();
-                    tokio::pin!(serving);
-                    let served = tokio::select! {
-                        served = &mut serving => served,
-                        registered = registering => match registered {
-                            Ok(()) => serving.await,
-                            Err(err) => return Err(err),
-                        },
-                    };
-                    endpoint.drain(GRACE / 2).await;
-                    served.context("the interactions endpoint failed")
-                });
-                None
-            }
-        };
-        tasks.spawn("the token", async move {
-            token.wait().await;
-            Err(anyhow::anyhow!(TOKEN_REFUSED))
-        });
-        let announcing = stopped.clone();
-        tasks.spawn("the announcer", async move {
-            announcer.run(interval, announcing, reconnected).await;
-            Ok(())
-        });
-        let refreshing = stopped.clone();
-        tasks.spawn("the index refresher", async move {
-            archive.keep_fresh(interval, refreshing).await;
-            Ok(())
-        });
-
-        if let Some(watcher) = watcher {
-            let watching = stopped.clone();
-            tasks.spawn("the archive watcher", watcher.run(watching));
-        }
-
-        if let Some(follower) = follower {
-            let following = stopped.clone();
-            tasks.spawn("the feed follower", follower.run(following));
-        }
-
-        if let Some((listener, router)) = ops {
-            let mut stopping = stopped.clone();
-            tasks.spawn("the operations server", async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopping.wait_for(|stop| *stop).await;
-                    })
-                    .await
-                    .context("the operations server failed")
-            });
-        }
+        let shards = self.spawn_all(&mut tasks, &stopped);
         tokio::pin!(shutdown);
         let failure = tokio::select! {
             () = &mut shutdown => {
@@ -360,6 +168,155 @@ impl App {
             None => Ok(()),
         }
     }
+
+    /// Starts every task; returns the gateway's shards (to close them at the stop), if any.
+    fn spawn_all(
+        self,
+        tasks: &mut Tasks,
+        stopped: &watch::Receiver<bool>,
+    ) -> Option<Arc<ShardManager>> {
+        let App {
+            front,
+            ops,
+            announcer,
+            archive,
+            interval,
+            reconnected,
+            watcher,
+            follower,
+            token,
+        } = self;
+        let shards = match front {
+            Front::Gateway(gateway) => {
+                let shards = gateway.shards();
+                tasks.spawn(GATEWAY, gateway.run());
+                Some(shards)
+            }
+            Front::Http(front) => {
+                tasks.spawn(ENDPOINT, front.run(stopped.clone(), GRACE / 2));
+                None
+            }
+        };
+        let mut stopping = stopped.clone();
+        tasks.spawn("the token", async move {
+            tokio::select! {
+                () = token.wait() => Err(anyhow::anyhow!(TOKEN_REFUSED)),
+                _ = stopping.wait_for(|stop| *stop) => Ok(()),
+            }
+        });
+        let announcing = stopped.clone();
+        tasks.spawn("the announcer", async move {
+            announcer.run(interval, announcing, reconnected).await;
+            Ok(())
+        });
+        let refreshing = stopped.clone();
+        tasks.spawn("the index refresher", async move {
+            archive.keep_fresh(interval, refreshing).await;
+            Ok(())
+        });
+        if let Some(watcher) = watcher {
+            tasks.spawn("the archive watcher", watcher.run(stopped.clone()));
+        }
+        if let Some(follower) = follower {
+            tasks.spawn("the feed follower", follower.run(stopped.clone()));
+        }
+        if let Some((listener, router)) = ops {
+            let mut stopping = stopped.clone();
+            tasks.spawn("the operations server", async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopping.wait_for(|stop| *stop).await;
+                    })
+                    .await
+                    .context("the operations server failed")
+            });
+        }
+        shards
+    }
+}
+
+/// The archive with both indexes loaded, so the first interactions do not wait for them.
+async fn loaded(store: &Store) -> anyhow::Result<Arc<Archive>> {
+    let archive = Arc::new(Archive::new(store.clone(), Origin::Database).await?);
+    let titles = archive.index().await?;
+    let people = archive.people().await?;
+    tracing::info!(
+        reviews = titles.len(),
+        people = people.len(),
+        "archive loaded"
+    );
+    Ok(archive)
+}
+
+/// The feed follower, when feeds are set.
+fn follower(
+    settings: &Settings,
+    store: &Store,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<Option<Follower>> {
+    if settings.archive.feeds.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Follower::new(
+        store.clone(),
+        settings.archive.feeds.clone(),
+        Duration::from_secs(settings.archive.feed_poll_seconds),
+        Duration::from_secs(settings.archive.feed_timeout_seconds),
+        settings.import,
+        metrics.clone(),
+    )?))
+}
+
+/// The operations server, bound, when `ops.listen` is set.
+async fn ops(
+    settings: &Settings,
+    store: &Store,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<Option<(tokio::net::TcpListener, axum::Router)>> {
+    let Some(addr) = settings.ops.listen else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (ops.listen)"))?;
+    tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
+    Ok(Some((
+        listener,
+        crate::ops::router(store.clone(), metrics.clone()),
+    )))
+}
+
+/// The front end the settings ask for, built.
+async fn front(
+    settings: &Settings,
+    serving: Serving,
+    secret: &SecretString,
+    reconnected: Arc<Notify>,
+) -> anyhow::Result<Front> {
+    let api_base = &settings.discord.api_base;
+    Ok(match settings.serve.transport {
+        Transport::Gateway => Front::Gateway(Box::new(
+            Gateway::build(serving, secret, api_base, settings.serve.plan, reconnected).await?,
+        )),
+        Transport::Http => {
+            if settings.serve.plan != ShardPlan::Single {
+                anyhow::bail!(
+                    "--shards and --shard-range split gateway connections; \
+                     --transport http has none (Discord spreads HTTP interactions itself)"
+                );
+            }
+            let verifier: Verifier = settings.discord.public_key.clone().context(
+                "DISCORD_PUBLIC_KEY is not set: `serve --transport http` checks every \
+                 interaction's signature with it (the Public Key on the application's \
+                 General Information page)",
+            )?;
+            let defer_after = Duration::from_millis(settings.serve.defer_after_ms);
+            let listen = settings.serve.listen;
+            Front::Http(
+                HttpFront::build(serving, secret, api_base, verifier, listen, defer_after).await?,
+            )
+        }
+    })
 }
 
 /// Named tasks: which one ended, and how.

@@ -6,18 +6,24 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
+use secrecy::SecretString;
 use serenity::all::{
-    Context, CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready, ResumedEvent,
+    Context, CreateInteractionResponse, EventHandler, GatewayIntents, Interaction, Ready,
+    ResumedEvent, ShardManager,
 };
 use serenity::builder::Builder as _;
+use serenity::client::{Client, ClientBuilder};
+use serenity::gateway::GatewayError;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::commands::Data;
+use crate::config::ShardPlan;
 use crate::discord::interaction::{self, Incoming, Outcome};
 use crate::discord::register::register_commands;
-use crate::discord::rest::{retry, Retry, TokenWatch};
+use crate::discord::rest::{http, retry, Retry, TokenWatch, TOKEN_REFUSED};
+use crate::discord::Serving;
 
 /// How long after an interaction arrives Discord accepts its callback.
 pub const CALLBACK_WINDOW: Duration = Duration::from_secs(3);
@@ -27,16 +33,63 @@ const CALLBACK_ATTEMPT: Duration = Duration::from_millis(1500);
 /// The first pause before a callback is tried again; it doubles each time.
 const CALLBACK_PAUSE: Duration = Duration::from_millis(100);
 
+/// The gateway front end, built and ready to connect.
+pub struct Gateway {
+    client: Client,
+    plan: ShardPlan,
+}
+
+impl Gateway {
+    /// Builds serenity's client for the shards of `plan`. Nothing connects yet.
+    /// `reconnected` is told each time the gateway connects again.
+    pub async fn build(
+        serving: Serving,
+        secret: &SecretString,
+        api_base: &str,
+        plan: ShardPlan,
+        reconnected: Arc<Notify>,
+    ) -> anyhow::Result<Gateway> {
+        let handler = Handler {
+            serving,
+            reconnected,
+        };
+        let client = ClientBuilder::new_with_http(http(secret, api_base), GatewayIntents::GUILDS)
+            .event_handler(handler)
+            .await
+            .context("cannot build the Discord client")?;
+        Ok(Gateway { client, plan })
+    }
+
+    /// The shards, to close them when the app stops.
+    pub fn shards(&self) -> Arc<ShardManager> {
+        self.client.shard_manager.clone()
+    }
+
+    /// Connects and serves until the gateway ends (a refused token, or a failure).
+    pub async fn run(mut self) -> anyhow::Result<()> {
+        let started = match self.plan {
+            ShardPlan::Single => self.client.start().await,
+            ShardPlan::Auto => self.client.start_autosharded().await,
+            // serenity's range includes its end.
+            ShardPlan::Range { first, last, total } => {
+                tracing::info!(first, last, total, "connecting shards");
+                self.client.start_shard_range(first..last, total).await
+            }
+        };
+        started.map_err(|err| match err {
+            serenity::Error::Gateway(GatewayError::InvalidAuthentication) => {
+                anyhow::anyhow!(TOKEN_REFUSED)
+            }
+            other => anyhow::Error::new(other).context("the Discord connection failed"),
+        })
+    }
+}
+
 /// The gateway's event handler.
-pub(crate) struct Handler {
-    pub(crate) data: Arc<Data>,
-    pub(crate) dev_guild: Option<GuildId>,
+struct Handler {
+    serving: Serving,
     /// Tells the announcer that the gateway connected again.
-    pub(crate) reconnected: Arc<Notify>,
-    pub(crate) metrics: Arc<crate::ops::Metrics>,
-    pub(crate) token: TokenWatch,
-    /// The command that panics, for the tests (debug builds only).
-    pub(crate) panic_in: Option<Arc<str>>,
+    reconnected: Arc<Notify>,
 }
 
 #[serenity::async_trait]
@@ -44,7 +97,8 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
         self.reconnected.notify_one();
-        register_commands(&ctx.http, self.dev_guild, Some(&self.token)).await;
+        let serving = &self.serving;
+        register_commands(&ctx.http, serving.dev_guild, Some(&serving.token)).await;
     }
 
     async fn resume(&self, _ctx: Context, _resumed: ResumedEvent) {
@@ -56,16 +110,18 @@ impl EventHandler for Handler {
         let Some(incoming) = Incoming::of(&interaction, Instant::now()) else {
             return;
         };
-        let answering = interaction::start(self.data.clone(), interaction, self.panic_in.clone());
+        let serving = &self.serving;
+        let answering =
+            interaction::start(serving.data.clone(), interaction, serving.panic_in.clone());
         let (reply, outcome) = interaction::answer(answering.await, incoming.id);
         let outcome = match reply {
             Some(reply) => {
-                let sent = callback(&ctx, &incoming, reply.into_response(), &self.token).await;
+                let sent = callback(&ctx, &incoming, reply.into_response(), &serving.token).await;
                 outcome.unless_lost(sent)
             }
             None => Outcome::Unanswered,
         };
-        incoming.record(&self.metrics, outcome);
+        incoming.record(&serving.metrics, outcome);
     }
 }
 

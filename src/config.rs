@@ -1,6 +1,7 @@
 //! Typed settings: the embedded `config/base.toml` → `config/<environment>.toml` → the file in
 //! `MARQUEE_CONFIG` → `MARQUEE__SECTION__KEY` environment variables → `DATABASE_URL`.
 
+use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context;
@@ -43,7 +44,7 @@ pub struct ServeSettings {
     pub transport: Transport,
     /// Where the HTTP interactions endpoint listens (`--transport http`).
     #[serde(default = "default_listen")]
-    pub listen: String,
+    pub listen: SocketAddr,
     /// Over HTTP, a command still working after this long is answered with a deferred
     /// reply, and its answer edits that reply when it is ready (Discord waits 3 s for the
     /// first answer).
@@ -56,16 +57,30 @@ pub struct ServeSettings {
     /// for all of them.
     #[serde(default)]
     pub shard_range: String,
+    /// `shards` and `shard_range` read together, when the settings are loaded (and again
+    /// when `serve`'s options change them).
+    #[serde(skip)]
+    pub plan: ShardPlan,
     /// For the tests, in debug builds only (`MARQUEE_TEST_PANIC_IN`): the command named here
     /// panics, as a bug would.
     #[serde(default)]
     pub panic_in: Option<String>,
 }
 
+impl ServeSettings {
+    /// Reads `shards` and `shard_range` into `plan`; the error names the options.
+    pub fn read_plan(&mut self) -> anyhow::Result<()> {
+        self.plan =
+            ShardPlan::parse(&self.shards, &self.shard_range).map_err(anyhow::Error::msg)?;
+        Ok(())
+    }
+}
+
 /// Which gateway shards this process connects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ShardPlan {
     /// One shard, all guilds.
+    #[default]
     Single,
     /// As many shards as Discord recommends (`GET /gateway/bot`), all in this process.
     Auto,
@@ -133,6 +148,7 @@ impl Default for ServeSettings {
             defer_after_ms: default_defer_after_ms(),
             shards: String::new(),
             shard_range: String::new(),
+            plan: ShardPlan::Single,
             panic_in: None,
         }
     }
@@ -142,8 +158,8 @@ fn default_lease_seconds() -> u64 {
     30
 }
 
-fn default_listen() -> String {
-    "127.0.0.1:8080".into()
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
 }
 
 fn default_defer_after_ms() -> u64 {
@@ -154,8 +170,34 @@ fn default_defer_after_ms() -> u64 {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct OpsSettings {
     /// Where `/healthz` and `/metrics` listen (`127.0.0.1:9100`); empty: not served.
-    #[serde(default)]
-    pub listen: String,
+    #[serde(default, deserialize_with = "address_or_empty")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// An address, or nothing for an empty string (a setting that is off).
+fn address_or_empty<'de, D: serde::Deserializer<'de>>(
+    from: D,
+) -> Result<Option<SocketAddr>, D::Error> {
+    let text = String::deserialize(from)?;
+    match text.trim() {
+        "" => Ok(None),
+        addr => addr.parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!("`{addr}` is not an address like 127.0.0.1:9100"))
+        }),
+    }
+}
+
+/// The application's public key, checked as it is loaded.
+fn public_key<'de, D: serde::Deserializer<'de>>(
+    from: D,
+) -> Result<Option<crate::interactions::Verifier>, D::Error> {
+    let text: Option<String> = Option::deserialize(from)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(key) => crate::interactions::Verifier::from_hex(key)
+            .map(Some)
+            .map_err(|err| serde::de::Error::custom(format!("{err:#}"))),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,9 +207,10 @@ pub struct DiscordSettings {
     pub api_base: String,
     pub dev_guild: Option<u64>,
     /// From `DISCORD_PUBLIC_KEY`: the application's public key (64 hex digits), which
-    /// verifies the signature on every request to the HTTP interactions endpoint.
-    #[serde(default)]
-    pub public_key: Option<String>,
+    /// verifies the signature on every request to the HTTP interactions endpoint; checked when
+    /// the settings are loaded.
+    #[serde(default, deserialize_with = "public_key")]
+    pub public_key: Option<crate::interactions::Verifier>,
     pub announce_interval_seconds: u64,
     /// How many days sent and dropped announcements stay in the outbox before they are pruned.
     pub outbox_retention_days: u32,
@@ -273,10 +316,12 @@ impl Settings {
                 builder = builder.set_override(key, value)?;
             }
         }
-        builder
+        let mut settings: Settings = builder
             .build()
             .and_then(Config::try_deserialize)
-            .context("invalid configuration")
+            .context("invalid configuration")?;
+        settings.serve.read_plan()?;
+        Ok(settings)
     }
 }
 
@@ -438,6 +483,50 @@ mod tests {
         ] {
             let err = ShardPlan::parse(shards, range).expect_err(range);
             assert!(err.contains(says), "{shards} {range}: {err}");
+        }
+    }
+
+    #[test]
+    fn addresses_keys_and_shards_are_typed_and_checked_when_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |vars: &[(&'static str, &'static str)]| {
+            Settings::load(dir.path(), &FakeEnv(vars.iter().copied().collect()))
+        };
+        let s = load(&[
+            ("MARQUEE__SERVE__LISTEN", "0.0.0.0:8443"),
+            ("MARQUEE__OPS__LISTEN", "127.0.0.1:9100"),
+            ("MARQUEE__SERVE__SHARDS", "4"),
+            ("MARQUEE__SERVE__SHARD_RANGE", "2..4"),
+            (
+                "DISCORD_PUBLIC_KEY",
+                "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.serve.listen, "0.0.0.0:8443".parse().unwrap());
+        assert_eq!(s.ops.listen, Some("127.0.0.1:9100".parse().unwrap()));
+        assert_eq!(
+            s.serve.plan,
+            ShardPlan::Range {
+                first: 2,
+                last: 3,
+                total: 4
+            }
+        );
+        assert!(s.discord.public_key.is_some());
+        let off = load(&[("MARQUEE__OPS__LISTEN", " ")]).unwrap();
+        assert_eq!(off.ops.listen, None, "an empty address is off");
+        for (vars, says) in [
+            (vec![("MARQUEE__SERVE__LISTEN", "localhost")], "listen"),
+            (vec![("MARQUEE__OPS__LISTEN", "9100")], "ops.listen"),
+            (vec![("DISCORD_PUBLIC_KEY", "abcd")], "DISCORD_PUBLIC_KEY"),
+            (
+                vec![("MARQUEE__SERVE__SHARD_RANGE", "0..2")],
+                "--shard-range 0..2 needs --shards",
+            ),
+        ] {
+            let err = format!("{:#}", load(&vars).unwrap_err());
+            assert!(err.contains(says), "{vars:?}: {err}");
         }
     }
 

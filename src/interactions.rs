@@ -9,6 +9,8 @@
 //! `@original` (or a follow-up, where an edit cannot say it: an ephemeral message after a
 //! public deferral, a new message after a component's silent one).
 
+use std::future::IntoFuture as _;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,16 +20,19 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signature, VerifyingKey};
+use secrecy::SecretString;
 use serde_json::{json, Value};
 use serenity::all::{CreateAutocompleteResponse, CreateInteractionResponse, Interaction};
 use serenity::http::Http;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::commands::{self, Data, Reply};
+use crate::commands::{self, Reply};
 use crate::discord::interaction::{self, Deferral, Incoming, Outcome};
-use crate::discord::rest::{describe, retry, Retry, TokenWatch};
-use crate::ops::Metrics;
+use crate::discord::register::register_over_rest;
+use crate::discord::rest::{describe, http, retry, Retry};
+use crate::discord::Serving;
 
 /// The endpoint's path (the application's Interactions Endpoint URL must lead here).
 pub const PATH: &str = "/interactions";
@@ -54,7 +59,7 @@ pub enum Rejection {
 }
 
 /// Checks requests against the application's public key.
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verifier {
     key: VerifyingKey,
 }
@@ -112,47 +117,87 @@ impl Verifier {
     }
 }
 
+/// The HTTP front end, bound and ready to serve.
+pub struct HttpFront {
+    listener: tokio::net::TcpListener,
+    endpoint: Arc<Endpoint>,
+}
+
+impl HttpFront {
+    /// Binds `listen` and builds the endpoint; nothing is served yet.
+    pub async fn build(
+        serving: Serving,
+        secret: &SecretString,
+        api_base: &str,
+        verifier: Verifier,
+        listen: SocketAddr,
+        defer_after: Duration,
+    ) -> anyhow::Result<HttpFront> {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} (--listen, serve.listen)"))?;
+        tracing::info!(
+            addr = %listener.local_addr()?,
+            path = PATH,
+            "serving the HTTP interactions endpoint"
+        );
+        let endpoint = Arc::new(Endpoint {
+            verifier,
+            http: Arc::new(http(secret, api_base)),
+            defer_after,
+            serving,
+            pending: Mutex::new(JoinSet::new()),
+        });
+        Ok(HttpFront { listener, endpoint })
+    }
+
+    /// Where it listens (port 0 picks one).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    /// Serves until `stopping` turns true, registering the commands over REST beside it
+    /// (Discord checks the endpoint with a PING before it sends anything else); only a refused
+    /// token, or a registration Discord refuses, ends it early. At the end, the answers still
+    /// owed after deferrals get `grace` to go out.
+    pub async fn run(
+        self,
+        mut stopping: watch::Receiver<bool>,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let HttpFront { listener, endpoint } = self;
+        let http = endpoint.http.clone();
+        let (dev_guild, token) = (endpoint.serving.dev_guild, endpoint.serving.token.clone());
+        let registering = async move { register_over_rest(&http, dev_guild, Some(&token)).await };
+        let serving = axum::serve(listener, router(endpoint.clone()))
+            .with_graceful_shutdown(async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            })
+            .into_future();
+        tokio::pin!(serving);
+        let served = tokio::select! {
+            served = &mut serving => served,
+            registered = registering => match registered {
+                Ok(()) => serving.await,
+                Err(err) => return Err(err),
+            },
+        };
+        endpoint.drain(grace).await;
+        served.context("the interactions endpoint failed")
+    }
+}
+
 /// What the endpoint shares between requests.
-pub struct Endpoint {
+struct Endpoint {
     verifier: Verifier,
-    data: Arc<Data>,
     http: Arc<Http>,
-    metrics: Arc<Metrics>,
     defer_after: Duration,
-    token: TokenWatch,
-    /// The command that panics, for the tests (debug builds only).
-    panic_in: Option<Arc<str>>,
+    serving: Serving,
     /// Answers still to be sent after a deferred reply.
     pending: Mutex<JoinSet<()>>,
 }
 
 impl Endpoint {
-    pub fn new(
-        verifier: Verifier,
-        data: Arc<Data>,
-        http: Arc<Http>,
-        metrics: Arc<Metrics>,
-        defer_after: Duration,
-        token: TokenWatch,
-    ) -> Endpoint {
-        Endpoint {
-            verifier,
-            data,
-            http,
-            metrics,
-            defer_after,
-            token,
-            panic_in: None,
-            pending: Mutex::new(JoinSet::new()),
-        }
-    }
-
-    /// In a debug build, the command named `name` panics (for the tests).
-    pub fn with_panic_in(mut self, name: Option<&str>) -> Endpoint {
-        self.panic_in = name.map(Arc::from);
-        self
-    }
-
     fn later(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
         if let Ok(mut pending) = self.pending.lock() {
             // Reap the finished ones, so the set holds only what is in flight.
@@ -162,7 +207,7 @@ impl Endpoint {
     }
 
     /// Waits (up to `grace`) for the answers still owed after deferred replies.
-    pub async fn drain(&self, grace: Duration) {
+    async fn drain(&self, grace: Duration) {
         let mut pending = match self.pending.lock() {
             Ok(mut pending) => std::mem::take(&mut *pending),
             Err(_) => return,
@@ -183,7 +228,7 @@ impl Endpoint {
 }
 
 /// The endpoint's routes: `POST /interactions`.
-pub fn router(endpoint: Arc<Endpoint>) -> axum::Router {
+fn router(endpoint: Arc<Endpoint>) -> axum::Router {
     axum::Router::new()
         .route(PATH, axum::routing::post(receive))
         .with_state(endpoint)
@@ -242,11 +287,9 @@ async fn receive(
     endpoint
         .http
         .set_application_id(interaction.application_id());
-    let mut answering = interaction::start(
-        endpoint.data.clone(),
-        interaction,
-        endpoint.panic_in.clone(),
-    );
+    let serving = &endpoint.serving;
+    let mut answering =
+        interaction::start(serving.data.clone(), interaction, serving.panic_in.clone());
     // Zero defers everything, without a race against a quick answer.
     let ready = match endpoint.defer_after {
         wait if wait.is_zero() => None,
@@ -270,11 +313,11 @@ fn respond(
     (reply, outcome): (Option<Reply>, Outcome),
 ) -> Response {
     let Some(reply) = reply else {
-        incoming.record(&endpoint.metrics, Outcome::Unanswered);
+        incoming.record(&endpoint.serving.metrics, Outcome::Unanswered);
         return (StatusCode::BAD_REQUEST, "unsupported interaction").into_response();
     };
     if reply.files.is_empty() || incoming.deferral == Deferral::Never {
-        incoming.record(&endpoint.metrics, outcome);
+        incoming.record(&endpoint.serving.metrics, outcome);
         return json_response(&reply);
     }
     let deferral = match incoming.deferral {
@@ -289,7 +332,7 @@ fn respond(
     let later = endpoint.clone();
     endpoint.later(async move {
         let sent = follow_up(&later, &incoming.token, deferral, reply).await;
-        incoming.record(&later.metrics, outcome.unless_lost(sent));
+        incoming.record(&later.serving.metrics, outcome.unless_lost(sent));
     });
     json_response(&deferred)
 }
@@ -303,7 +346,7 @@ fn defer(
 ) -> Response {
     let Some(deferred) = incoming.deferral.response() else {
         answering.abort();
-        incoming.record(&endpoint.metrics, Outcome::Late);
+        incoming.record(&endpoint.serving.metrics, Outcome::Late);
         return json_response(&CreateInteractionResponse::Autocomplete(
             CreateAutocompleteResponse::new(),
         ));
@@ -316,7 +359,7 @@ fn defer(
             (None, _) => (commands::apology().into(), Outcome::Unanswered),
         };
         let sent = follow_up(&later, &incoming.token, incoming.deferral, reply).await;
-        incoming.record(&later.metrics, outcome.unless_lost(sent));
+        incoming.record(&later.serving.metrics, outcome.unless_lost(sent));
     });
     json_response(&deferred)
 }
@@ -379,21 +422,26 @@ async fn follow_up(endpoint: &Endpoint, token: &str, deferral: Deferral, reply: 
         first_pause: Duration::from_millis(250),
         max_pause: Duration::from_secs(2),
     };
-    retry(policy, "a deferred answer", Some(&endpoint.token), || {
-        let (message, files) = (&message, files.clone());
-        async move {
-            match how {
-                Delivery::Edit => http
-                    .edit_original_interaction_response(token, message, files)
-                    .await
-                    .map(drop),
-                Delivery::FollowUp | Delivery::ReplaceWithEphemeral => http
-                    .create_followup_message(token, message, files)
-                    .await
-                    .map(drop),
+    retry(
+        policy,
+        "a deferred answer",
+        Some(&endpoint.serving.token),
+        || {
+            let (message, files) = (&message, files.clone());
+            async move {
+                match how {
+                    Delivery::Edit => http
+                        .edit_original_interaction_response(token, message, files)
+                        .await
+                        .map(drop),
+                    Delivery::FollowUp | Delivery::ReplaceWithEphemeral => http
+                        .create_followup_message(token, message, files)
+                        .await
+                        .map(drop),
+                }
             }
-        }
-    })
+        },
+    )
     .await
     .delivered()
 }
@@ -492,7 +540,7 @@ mod tests {
     #[test]
     fn the_public_key_must_be_64_hex_digits_of_a_valid_key() {
         for bad in ["", "abcd", &"zz".repeat(32), &"00".repeat(33)] {
-            let err = Verifier::from_hex(bad).err().expect("refused");
+            let err = Verifier::from_hex(bad).expect_err("refused");
             assert!(format!("{err:#}").contains("DISCORD_PUBLIC_KEY"), "{err:#}");
         }
         assert!(Verifier::from_hex(&hex::encode(key().verifying_key().to_bytes())).is_ok());

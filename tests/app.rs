@@ -291,11 +291,10 @@ async fn a_shard_range_without_a_shard_count_is_refused_by_name() {
         ("DISCORD_API_BASE".into(), "http://127.0.0.1:9".into()),
         ("MARQUEE__SERVE__SHARD_RANGE".into(), "0..2".into()),
     ]);
-    let settings = Settings::load(dir.path(), &vars).unwrap();
-    let err = App::build(&settings, &url)
-        .await
-        .err()
-        .expect("a range of an unknown number of shards");
+    // The settings are checked as they are loaded, before anything is built.
+    let err =
+        Settings::load(dir.path(), &vars).expect_err("a range of an unknown number of shards");
     let err = format!("{err:#}");
     assert!(err.contains("--shard-range 0..2 needs --shards"), "{err}");
+    assert!(!url.is_empty());
 }

@@ -136,7 +136,7 @@ pub struct ServeArgs {
     pub transport: Option<crate::config::Transport>,
     /// Where the HTTP interactions endpoint listens, e.g. 127.0.0.1:8080.
     #[arg(long, value_name = "ADDR")]
-    pub listen: Option<String>,
+    pub listen: Option<std::net::SocketAddr>,
     /// Gateway shards: a number, or `auto` for as many as Discord recommends (default one).
     #[arg(long, value_name = "N|auto")]
     pub shards: Option<String>,
@@ -155,13 +155,14 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The settings with these options applied.
-    pub fn apply(&self, settings: &mut Settings) {
+    /// The settings with these options applied; the shard plan is read again (the error
+    /// names the options).
+    pub fn apply(&self, settings: &mut Settings) -> anyhow::Result<()> {
         if let Some(transport) = self.transport {
             settings.serve.transport = transport;
         }
-        if let Some(listen) = &self.listen {
-            settings.serve.listen = listen.clone();
+        if let Some(listen) = self.listen {
+            settings.serve.listen = listen;
         }
         if let Some(shards) = &self.shards {
             settings.serve.shards = shards.clone();
@@ -175,6 +176,7 @@ impl ServeArgs {
         if !self.feeds.is_empty() {
             settings.archive.feeds.clone_from(&self.feeds);
         }
+        settings.serve.read_plan()
     }
 }
 
@@ -268,7 +270,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(args) => {
             let mut settings = settings;
-            args.apply(&mut settings);
+            args.apply(&mut settings)?;
             crate::app::serve(&settings, &url).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -14,3 +14,24 @@
 pub mod interaction;
 pub mod register;
 pub mod rest;
+
+use std::sync::Arc;
+
+use serenity::all::GuildId;
+
+use crate::commands::Data;
+use crate::ops::Metrics;
+use rest::TokenWatch;
+
+/// What a front end serves interactions with, the same for the gateway and HTTP.
+#[derive(Clone)]
+pub struct Serving {
+    pub data: Arc<Data>,
+    pub metrics: Arc<Metrics>,
+    /// Told when Discord refuses the token.
+    pub token: TokenWatch,
+    /// The guild the commands are registered in (`MARQUEE_DEV_GUILD`), else globally.
+    pub dev_guild: Option<GuildId>,
+    /// The command that panics, for the tests (debug builds only).
+    pub panic_in: Option<Arc<str>>,
+}
