@@ -214,7 +214,7 @@ impl Fetcher {
             }
         }
 
-        let mut response = request
+        let response = request
             .send()
             .await
             .map_err(|err| self.classify(url, err))?;
@@ -250,6 +250,23 @@ impl Fetcher {
         let total_pages =
             header_text(headers, WP_TOTAL_PAGES).and_then(|v| v.trim().parse::<u32>().ok());
 
+        let bytes = self.read_capped(response, url).await?;
+        Ok(Fetched::Body(Body {
+            bytes,
+            validators,
+            content_type,
+            final_url,
+            total_pages,
+        }))
+    }
+
+    /// The body, refused past the size cap: up front from `Content-Length`, then while it is
+    /// read (never more than the cap and one chunk).
+    async fn read_capped(
+        &self,
+        mut response: reqwest::Response,
+        url: &str,
+    ) -> Result<Vec<u8>, FetchError> {
         if let Some(length) = response.content_length() {
             if length > self.max_bytes {
                 return Err(self.too_large(url));
@@ -276,14 +293,7 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-
-        Ok(Fetched::Body(Body {
-            bytes,
-            validators,
-            content_type,
-            final_url,
-            total_pages,
-        }))
+        Ok(bytes)
     }
 
     fn classify(&self, url: &str, err: reqwest::Error) -> FetchError {

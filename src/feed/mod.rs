@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::import::{import_quietly, import_sources_with, Failure, Source};
 use crate::review::Limits;
-use crate::store::{ImportCounts, ItemOutcome, Outcome, SeenItem, Store};
+use crate::store::{FileOutcome, ImportCounts, ItemOutcome, Outcome, SeenItem, Store};
 use items::Item;
 
 /// The most bytes a feed, a page of it or a page of posts may be.
@@ -88,21 +88,8 @@ pub async fn take_items(
     announce: bool,
     limits: &Limits,
 ) -> anyhow::Result<Taken> {
-    let known = store.feed_items(feed).await?;
     let mut taken = Taken::default();
-    let mut fresh: Vec<(Item, String)> = Vec::new();
-    // A feed that lists one item twice is read once.
-    let mut in_batch = std::collections::HashSet::new();
-    for item in items {
-        if !in_batch.insert(item.key.clone()) {
-            continue;
-        }
-        let digest = digest(&item);
-        match known.get(&item.key) {
-            Some((seen, _)) if *seen == digest => taken.counts.unchanged += 1,
-            _ => fresh.push((item, digest)),
-        }
-    }
+    let fresh = fresh_items(store, feed, items, &mut taken.counts).await?;
     if fresh.is_empty() {
         return Ok(taken);
     }
@@ -114,8 +101,8 @@ pub async fn take_items(
             url: item.link.clone(),
         })
         .collect();
-    let mut by_page: HashMap<String, Vec<crate::store::FileOutcome>> = HashMap::new();
-    let on_review = |o: &crate::store::FileOutcome| {
+    let mut by_page: HashMap<String, Vec<FileOutcome>> = HashMap::new();
+    let on_review = |o: &FileOutcome| {
         by_page.entry(o.path.clone()).or_default().push(o.clone());
     };
     let report = if announce {
@@ -126,60 +113,89 @@ pub async fn take_items(
     .with_context(|| format!("cannot import the items of {feed}"))?;
     let c = report.counts;
     taken.changed = c.added + c.updated + c.retired > 0;
-    // The counts below are of the items that held reviews; a skipped item's parts are its
-    // reason, not failures.
     let mut seen = Vec::with_capacity(fresh.len());
     for (item, digest) in fresh {
         let outcomes = by_page.remove(&item.key).unwrap_or_default();
-        let stored = outcomes.iter().any(|o| {
-            matches!(
-                o.outcome,
-                Outcome::Added | Outcome::Updated | Outcome::Unchanged
-            )
-        });
-        let (outcome, reason) = if stored {
-            taken.counts.imported += 1;
-            for o in &outcomes {
-                taken.reviews.count(o.outcome);
-                if o.outcome == Outcome::Failed {
-                    taken.failed.push(Failure {
-                        path: item.link.clone().unwrap_or_else(|| item.key.clone()),
-                        line: o.line,
-                        error: o.error.clone().unwrap_or_default(),
-                    });
-                }
-            }
-            (ItemOutcome::Imported, None)
-        } else {
-            taken.counts.skipped += 1;
-            let reason = outcomes
-                .iter()
-                .find_map(|o| {
-                    o.error.as_ref().map(|e| match o.line {
-                        Some(line) => format!("line {line}: {e}"),
-                        None => e.clone(),
-                    })
-                })
-                .unwrap_or_else(|| "it holds no review".to_owned());
-            taken.skipped.push(SkippedItem {
-                key: item.key.clone(),
-                link: item.link.clone(),
-                reason: reason.clone(),
-            });
-            (ItemOutcome::Skipped, Some(reason))
-        };
-        seen.push(SeenItem {
-            key: item.key,
-            link: item.link,
-            title: item.title,
-            digest,
-            outcome,
-            reason,
-        });
+        seen.push(tally_item(item, digest, &outcomes, &mut taken));
     }
     store.record_feed_items(feed, &seen, Utc::now()).await?;
     if taken.changed {
         crate::archive::save_title_index(store).await?;
     }
     Ok(taken)
+}
+
+/// The items not seen before, or changed since (with their digests); the rest counted as
+/// unchanged. A feed that lists one item twice has it read once.
+async fn fresh_items(
+    store: &Store,
+    feed: &str,
+    items: Vec<Item>,
+    counts: &mut ItemCounts,
+) -> anyhow::Result<Vec<(Item, String)>> {
+    let known = store.feed_items(feed).await?;
+    let mut in_batch = std::collections::HashSet::new();
+    let mut fresh = Vec::new();
+    for item in items {
+        if !in_batch.insert(item.key.clone()) {
+            continue;
+        }
+        let digest = digest(&item);
+        match known.get(&item.key) {
+            Some((seen, _)) if *seen == digest => counts.unchanged += 1,
+            _ => fresh.push((item, digest)),
+        }
+    }
+    Ok(fresh)
+}
+
+/// What an item read came to, from its reviews' outcomes: imported when any of its reviews was
+/// stored (its broken parts counted as failures), else skipped with the first error as the
+/// reason (a post that is not a review; its parts are its reason, not failures).
+fn tally_item(item: Item, digest: String, outcomes: &[FileOutcome], taken: &mut Taken) -> SeenItem {
+    let stored = outcomes.iter().any(|o| {
+        matches!(
+            o.outcome,
+            Outcome::Added | Outcome::Updated | Outcome::Unchanged
+        )
+    });
+    let (outcome, reason) = if stored {
+        taken.counts.imported += 1;
+        for o in outcomes {
+            taken.reviews.count(o.outcome);
+            if o.outcome == Outcome::Failed {
+                taken.failed.push(Failure {
+                    path: item.link.clone().unwrap_or_else(|| item.key.clone()),
+                    line: o.line,
+                    error: o.error.clone().unwrap_or_default(),
+                });
+            }
+        }
+        (ItemOutcome::Imported, None)
+    } else {
+        taken.counts.skipped += 1;
+        let reason = outcomes
+            .iter()
+            .find_map(|o| {
+                o.error.as_ref().map(|e| match o.line {
+                    Some(line) => format!("line {line}: {e}"),
+                    None => e.clone(),
+                })
+            })
+            .unwrap_or_else(|| "it holds no review".to_owned());
+        taken.skipped.push(SkippedItem {
+            key: item.key.clone(),
+            link: item.link.clone(),
+            reason: reason.clone(),
+        });
+        (ItemOutcome::Skipped, Some(reason))
+    };
+    SeenItem {
+        key: item.key,
+        link: item.link,
+        title: item.title,
+        digest,
+        outcome,
+        reason,
+    }
 }

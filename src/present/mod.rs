@@ -109,54 +109,7 @@ fn linkable(url: Option<&str>) -> Option<String> {
 impl Card {
     /// `critic` is the archive's critic, used when the review does not name one.
     pub fn of(review: &Review, critic: &str) -> Card {
-        let c = &review.credits;
-        let mut fields: Vec<(String, String, bool)> = Vec::new();
-        let mut field = |name: &str, value: String, inline: bool| {
-            if !value.trim().is_empty() {
-                fields.push((
-                    truncate(name, limits::FIELD_NAME),
-                    truncate(&value, limits::FIELD_VALUE),
-                    inline,
-                ));
-            }
-        };
-        field("Grade", review.grade.to_string(), true);
-        let directed = if c.directors.len() > 1 {
-            "Directors"
-        } else {
-            "Director"
-        };
-        field(directed, c.directors.join(", "), true);
-        field(
-            "Runtime",
-            c.runtime_minutes
-                .map(|m| format!("{m} min"))
-                .unwrap_or_default(),
-            true,
-        );
-        let mut cast: Vec<String> = c
-            .cast
-            .iter()
-            .take(TOP_CAST)
-            .map(|m| match &m.role {
-                Some(role) => format!("{} ({role})", m.actor),
-                None => m.actor.clone(),
-            })
-            .collect();
-        if c.cast.len() > TOP_CAST {
-            cast.push(format!("and {} more", c.cast.len() - TOP_CAST));
-        }
-        field("Starring", cast.join(", "), false);
-        field("Rated", c.mpaa_rating.clone().unwrap_or_default(), true);
-        field("Studio", c.studio.clone().unwrap_or_default(), true);
-        field(
-            "Reviewed",
-            review.reviewed_on.map(human_date).unwrap_or_default(),
-            true,
-        );
-        field("Also known as", review.alt_titles.join(", "), false);
-        fields.truncate(limits::FIELDS);
-
+        let fields = fields_of(review);
         let title = truncate(
             &title_with_year(&review.title, review.credits.year),
             limits::TITLE,
@@ -265,6 +218,59 @@ impl Card {
         out.push_str(&format!("\n{}\n", self.footer));
         out
     }
+}
+
+/// A card's fields (name, value, inline), in display order, each within its limits; the empty
+/// ones left out.
+fn fields_of(review: &Review) -> Vec<(String, String, bool)> {
+    let c = &review.credits;
+    let mut fields: Vec<(String, String, bool)> = Vec::new();
+    let mut field = |name: &str, value: String, inline: bool| {
+        if !value.trim().is_empty() {
+            fields.push((
+                truncate(name, limits::FIELD_NAME),
+                truncate(&value, limits::FIELD_VALUE),
+                inline,
+            ));
+        }
+    };
+    field("Grade", review.grade.to_string(), true);
+    let directed = if c.directors.len() > 1 {
+        "Directors"
+    } else {
+        "Director"
+    };
+    field(directed, c.directors.join(", "), true);
+    field(
+        "Runtime",
+        c.runtime_minutes
+            .map(|m| format!("{m} min"))
+            .unwrap_or_default(),
+        true,
+    );
+    let mut cast: Vec<String> = c
+        .cast
+        .iter()
+        .take(TOP_CAST)
+        .map(|m| match &m.role {
+            Some(role) => format!("{} ({role})", m.actor),
+            None => m.actor.clone(),
+        })
+        .collect();
+    if c.cast.len() > TOP_CAST {
+        cast.push(format!("and {} more", c.cast.len() - TOP_CAST));
+    }
+    field("Starring", cast.join(", "), false);
+    field("Rated", c.mpaa_rating.clone().unwrap_or_default(), true);
+    field("Studio", c.studio.clone().unwrap_or_default(), true);
+    field(
+        "Reviewed",
+        review.reviewed_on.map(human_date).unwrap_or_default(),
+        true,
+    );
+    field("Also known as", review.alt_titles.join(", "), false);
+    fields.truncate(limits::FIELDS);
+    fields
 }
 
 /// Mentions nobody: review text can never ping a user, a role or @everyone.

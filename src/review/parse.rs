@@ -383,35 +383,76 @@ fn parse_modern(lines: &[Line], first: usize, limits: &Limits) -> Result<Review,
         rest,
         "expected the footer `REVIEWED ON M/D/YYYY  GRADE: X`, found no grade",
     )?;
-    let mut reviewed_on = dated(footer, "REVIEWED ON")?;
-    if reviewed_on.is_none() {
-        // A date on its own line just above the grade.
-        if let Some(line) = rest
-            .get(..footer_at)
-            .and_then(|ls| ls.iter().rev().find(|l| !l.is_blank()))
-            .filter(|l| {
-                l.text
-                    .trim_start()
-                    .to_ascii_uppercase()
-                    .starts_with("REVIEWED ON")
-            })
-        {
-            reviewed_on = dated(*line, "REVIEWED ON")?;
-        }
-    }
-
-    // The title block: the last run of non-blank lines before the footer.
     let before_footer = rest.get(..footer_at).unwrap_or(&[]);
+    let reviewed_on = footer_date(footer, before_footer)?;
+    let TitleBlock {
+        start: middle_end,
+        title,
+        tagline,
+    } = title_block(before_footer, footer, &credits.directors, limits)?;
+    let middle: Vec<Line> = before_footer.get(..middle_end).unwrap_or(&[]).to_vec();
+    let Text {
+        pull_quote,
+        critic,
+        body,
+    } = text_of_review(paragraphs(&middle));
+    Ok(Review {
+        layout: Layout::Modern,
+        title,
+        alt_titles: Vec::new(),
+        credits,
+        pull_quote,
+        body,
+        tagline,
+        critic,
+        reviewed_on,
+        grade,
+        raw_text: String::new(),
+        url: None,
+    })
+}
+
+fn starts_reviewed_on(line: &Line) -> bool {
+    line.text
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with("REVIEWED ON")
+}
+
+/// The footer's date: on the grade's line, or on its own line just above it.
+fn footer_date(footer: Line, before_footer: &[Line]) -> Result<Option<NaiveDate>, ParseError> {
+    if let Some(date) = dated(footer, "REVIEWED ON")? {
+        return Ok(Some(date));
+    }
+    match before_footer
+        .iter()
+        .rev()
+        .find(|l| !l.is_blank())
+        .filter(|l| starts_reviewed_on(l))
+    {
+        Some(line) => dated(*line, "REVIEWED ON"),
+        None => Ok(None),
+    }
+}
+
+/// The title line and its tagline: the last run of non-blank lines before the footer.
+struct TitleBlock {
+    /// Where the title line is among the lines before the footer (what precedes it is the
+    /// pull quote and the body).
+    start: usize,
+    title: String,
+    tagline: Option<String>,
+}
+
+fn title_block(
+    before_footer: &[Line],
+    footer: Line,
+    directors: &[String],
+    limits: &Limits,
+) -> Result<TitleBlock, ParseError> {
     let block_end = before_footer
         .iter()
-        .rposition(|l| {
-            !l.is_blank()
-                && !l
-                    .text
-                    .trim_start()
-                    .to_ascii_uppercase()
-                    .starts_with("REVIEWED ON")
-        })
+        .rposition(|l| !l.is_blank() && !starts_reviewed_on(l))
         .map(|i| i + 1)
         .unwrap_or(0);
     let block_start = before_footer
@@ -419,7 +460,7 @@ fn parse_modern(lines: &[Line], first: usize, limits: &Limits) -> Result<Review,
         .and_then(|ls| ls.iter().rposition(Line::is_blank))
         .map_or(0, |i| i + 1);
     let block = before_footer.get(block_start..block_end).unwrap_or(&[]);
-    let (title_at, title) = find_title_line(block, &credits.directors).ok_or_else(|| {
+    let (title_at, title) = find_title_line(block, directors).ok_or_else(|| {
         let no = block.first().map_or(footer.no, |l| l.no);
         ParseError::at(
             no,
@@ -432,12 +473,23 @@ fn parse_modern(lines: &[Line], first: usize, limits: &Limits) -> Result<Review,
         limits,
     )?;
     let tagline_lines = block.get(title_at + 1..).unwrap_or(&[]);
-    let tagline = Some(join_lines(tagline_lines)).filter(|t| !t.is_empty());
+    Ok(TitleBlock {
+        start: block_start + title_at,
+        title,
+        tagline: Some(join_lines(tagline_lines)).filter(|t| !t.is_empty()),
+    })
+}
 
-    // Pull quote, `Reviewed by`, body.
-    let middle_end = block_start + title_at;
-    let middle: Vec<Line> = before_footer.get(..middle_end).unwrap_or(&[]).to_vec();
-    let mut paras = paragraphs(&middle);
+/// A modern review's text between its header and its title line.
+struct Text {
+    pull_quote: Option<String>,
+    critic: Option<String>,
+    body: String,
+}
+
+/// Pull quote, `Reviewed by`, body: the paragraph before `Reviewed by` is the pull quote; without
+/// that line, a first paragraph in quotes is.
+fn text_of_review(mut paras: Vec<Vec<Line>>) -> Text {
     let mut critic = None;
     let mut pull_quote = None;
     let reviewed_by = paras.iter().position(|p| {
@@ -476,27 +528,15 @@ fn parse_modern(lines: &[Line], first: usize, limits: &Limits) -> Result<Review,
             paras
         }
     };
-    let pull_quote = pull_quote.filter(|q| !q.is_empty());
-    let body = body_paras
-        .iter()
-        .map(|p| join_lines(p))
-        .collect::<Vec<_>>()
-        .join("\n\n");
-
-    Ok(Review {
-        layout: Layout::Modern,
-        title,
-        alt_titles: Vec::new(),
-        credits,
-        pull_quote,
-        body,
-        tagline,
+    Text {
+        pull_quote: pull_quote.filter(|q| !q.is_empty()),
         critic,
-        reviewed_on,
-        grade,
-        raw_text: String::new(),
-        url: None,
-    })
+        body: body_paras
+            .iter()
+            .map(|p| join_lines(p))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    }
 }
 
 /// How many lines above the footer the title line may be (the tagline is a line or two).

@@ -586,7 +586,20 @@ fn match_score(query: &[String], name: &[String], typing: bool) -> f64 {
     if n == 0 || m == 0 {
         return 0.0;
     }
-    // best[i][j]: the highest total over query[i..] and name[j..], and the first step to it.
+    let best = align(query, name, typing);
+    let covered = covered_by(&best, n, m);
+    let matched = best
+        .first()
+        .and_then(|row| row.first())
+        .map_or(0.0, |c| c.0)
+        / n as f64;
+    matched * coverage_factor(name, &covered)
+}
+
+/// The best alignment of query words with name words, as a table: `best[i][j]` is the highest
+/// total over `query[i..]` and `name[j..]`, and the first step to it.
+fn align(query: &[String], name: &[String], typing: bool) -> Vec<Vec<(f64, Step)>> {
+    let (n, m) = (query.len(), name.len());
     let mut best = vec![vec![(0.0f64, Step::SkipName); m + 1]; n + 1];
     let get = |best: &Vec<Vec<(f64, Step)>>, i: usize, j: usize| {
         best.get(i).and_then(|row| row.get(j)).map_or(0.0, |c| c.0)
@@ -652,7 +665,11 @@ fn match_score(query: &[String], name: &[String], typing: bool) -> f64 {
             }
         }
     }
-    // Walk the best path to see which name words it covered.
+    best
+}
+
+/// Which of the `m` name words the best alignment (of `n` query words) covered.
+fn covered_by(best: &[Vec<(f64, Step)>], n: usize, m: usize) -> Vec<bool> {
     let mut covered = vec![false; m];
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {
@@ -679,8 +696,7 @@ fn match_score(query: &[String], name: &[String], typing: bool) -> f64 {
             Step::SkipQuery => i += 1,
         }
     }
-    let matched = get(&best, 0, 0) / n as f64;
-    matched * coverage_factor(name, &covered)
+    covered
 }
 
 /// How much of a name a match covered: all of it 1; the surname and some of the rest 0.8 to

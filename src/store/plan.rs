@@ -280,10 +280,43 @@ pub(super) fn plan_round<'a>(
             .collect(),
         ..Plan::default()
     };
-    let mut decided: HashSet<(usize, usize)> = HashSet::new();
-    // Each page's reviews paired with what it held before.
-    let mut own: HashMap<(usize, usize), &'a Existing> = HashMap::new();
-    let mut unpaired_olds: Vec<(usize, &'a Existing)> = Vec::new();
+    let (own, unpaired) = pair_pages(round, by_path);
+    plan.retired = retirements(round, &own, unpaired);
+    let mut moved: HashSet<i64> = plan.retired.iter().map(|old| old.id).collect();
+    let mut decided = plan_renames(round, &own, by_identity, &mut moved, &mut plan);
+    for (p, page) in round.iter().enumerate() {
+        for (r, parsed) in page.reviews.iter().enumerate() {
+            if !decided.insert((p, r)) {
+                continue;
+            }
+            let Ok((review, key)) = &parsed.review else {
+                continue;
+            };
+            let step = match by_identity.get(&identity(key, review.year())) {
+                // Its review is renamed away or retired in this round: the film is new.
+                Some(holder) if moved.contains(&holder.id) => Step::Upsert { before: None },
+                Some(film) if film.raw_text == review.raw_text && film.url == review.url => {
+                    Step::Unchanged(film)
+                }
+                found => Step::Upsert { before: found },
+            };
+            set(&mut plan.steps, (p, r), step);
+        }
+    }
+    plan
+}
+
+/// Where a review is in a round: its page, and its place in the page.
+type At = (usize, usize);
+
+/// Each page's reviews paired with what the page gave before ([`pair`]); and the old reviews
+/// of the pages with no part failing that nothing paired with (candidates for retirement).
+fn pair_pages<'a>(
+    round: &[Page],
+    by_path: &'a HashMap<String, Vec<Existing>>,
+) -> (HashMap<At, &'a Existing>, Vec<&'a Existing>) {
+    let mut own: HashMap<At, &'a Existing> = HashMap::new();
+    let mut unpaired: Vec<&'a Existing> = Vec::new();
     for (p, page) in round.iter().enumerate() {
         let olds: Vec<&'a Existing> = by_path
             .get(&page.path)
@@ -294,27 +327,34 @@ pub(super) fn plan_round<'a>(
             .iter()
             .map(|r| r.review.as_ref().ok().map(|(r, k)| (r, k.as_str())))
             .collect();
-        let pairs = pair(&news, &olds);
         let mut kept = vec![false; olds.len()];
-        for (r, o) in pairs.iter().enumerate() {
+        for (r, o) in pair(&news, &olds).into_iter().enumerate() {
             if let Some(o) = o {
-                if let (Some(old), Some(k)) = (olds.get(*o), kept.get_mut(*o)) {
+                if let (Some(old), Some(k)) = (olds.get(o), kept.get_mut(o)) {
                     own.insert((p, r), old);
                     *k = true;
                 }
             }
         }
         if page.whole() {
-            unpaired_olds.extend(
+            unpaired.extend(
                 olds.iter()
                     .zip(&kept)
                     .filter(|(_, kept)| !**kept)
-                    .map(|(old, _)| (p, *old)),
+                    .map(|(old, _)| *old),
             );
         }
     }
-    // Films the round stores by identity (not through their page's old review): a stored
-    // review of that film is taken over, not retired.
+    (own, unpaired)
+}
+
+/// The unpaired old reviews that are retired: all but those whose film the round stores by
+/// identity (not through its page's old review), which are taken over instead.
+fn retirements<'a>(
+    round: &[Page],
+    own: &HashMap<At, &'a Existing>,
+    unpaired: Vec<&'a Existing>,
+) -> Vec<&'a Existing> {
     let claimed: HashSet<Identity> = round
         .iter()
         .enumerate()
@@ -330,16 +370,25 @@ pub(super) fn plan_round<'a>(
         .filter(|(at, _)| !own.contains_key(at))
         .map(|(_, id)| id)
         .collect();
-    plan.retired = unpaired_olds
+    unpaired
         .into_iter()
-        .filter(|(_, old)| !claimed.contains(&(old.key.clone(), old.year)))
-        .map(|(_, old)| old)
-        .collect();
-    let mut moved: HashSet<i64> = plan.retired.iter().map(|old| old.id).collect();
+        .filter(|old| !claimed.contains(&(old.key.clone(), old.year)))
+        .collect()
+}
 
-    // The renames, and the order they may run in.
-    let mut pending: Vec<((usize, usize), &'a Existing, Identity)> = Vec::new();
-    for (&at, &old) in &own {
+/// The renames (a review paired with its page's old one under another identity), in an order
+/// in which each new identity is free when it is taken; those whose identity stays taken are
+/// conflicts. `moved` (the reviews retired) gains the renamed. Returns the reviews decided.
+fn plan_renames<'a>(
+    round: &[Page],
+    own: &HashMap<At, &'a Existing>,
+    by_identity: &'a HashMap<Identity, Existing>,
+    moved: &mut HashSet<i64>,
+    plan: &mut Plan<'a>,
+) -> HashSet<At> {
+    let mut decided = HashSet::new();
+    let mut pending: Vec<(At, &'a Existing, Identity)> = Vec::new();
+    for (&at, &old) in own {
         let Some(Ok((review, key))) = round
             .get(at.0)
             .and_then(|page| page.reviews.get(at.1))
@@ -372,13 +421,10 @@ pub(super) fn plan_round<'a>(
         }
     }
     for (at, old, target) in pending {
-        let (Some(parsed), Some(holder)) = (
-            round.get(at.0).and_then(|page| page.reviews.get(at.1)),
-            by_identity.get(&target),
-        ) else {
-            continue;
-        };
-        let Ok((review, _)) = &parsed.review else {
+        let parsed = round.get(at.0).and_then(|page| page.reviews.get(at.1));
+        let (Some(Ok((review, _))), Some(holder)) =
+            (parsed.map(|p| p.review.as_ref()), by_identity.get(&target))
+        else {
             continue;
         };
         let other = holder.source_path.clone().unwrap_or_default();
@@ -392,26 +438,7 @@ pub(super) fn plan_round<'a>(
         decided.insert(at);
         set(&mut plan.steps, at, Step::Conflict { message, other });
     }
-    for (p, page) in round.iter().enumerate() {
-        for (r, parsed) in page.reviews.iter().enumerate() {
-            if decided.contains(&(p, r)) {
-                continue;
-            }
-            let Ok((review, key)) = &parsed.review else {
-                continue;
-            };
-            let step = match by_identity.get(&identity(key, review.year())) {
-                // Its review is renamed away or retired in this round: the film is new.
-                Some(holder) if moved.contains(&holder.id) => Step::Upsert { before: None },
-                Some(film) if film.raw_text == review.raw_text && film.url == review.url => {
-                    Step::Unchanged(film)
-                }
-                found => Step::Upsert { before: found },
-            };
-            set(&mut plan.steps, (p, r), step);
-        }
-    }
-    plan
+    decided
 }
 
 /// A round's outcomes (a page's one after the other) with each retired review's placed after

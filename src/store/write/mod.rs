@@ -150,59 +150,14 @@ impl Importer {
         files: usize,
     ) -> anyhow::Result<Vec<FileOutcome>> {
         let mut fresh = Vec::new();
-        let announce = self.announce;
+        let batch = Batch {
+            import_id: self.import_id,
+            people: &mut self.people,
+            fresh: &mut fresh,
+            announce: self.announce,
+        };
         let stored = match &self.store.db {
-            Db::Sqlite(pool) => {
-                let mut conn = pool.acquire().await?;
-                // A page cache large enough for a transaction's dirty pages, so that SQLite
-                // does not spill them to the log mid-transaction; the connection gets its
-                // own back afterwards.
-                let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
-                    .fetch_one(&mut *conn)
-                    .await?;
-                sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
-                // No foreign-key checks inside the import's own transaction (a lookup of the
-                // film and of the person for each of ~12 credits a review, 1.2 million at
-                // 100k files): every id it writes is one it has just been given by the same
-                // transaction, which holds the write lock, and a review it retires is deleted
-                // with its dependents by its own statements (see `Tx::retire`). The pragma
-                // cannot change inside a transaction, so it is set around it and put back for
-                // the pool.
-                sqlx::query("PRAGMA foreign_keys = OFF")
-                    .execute(&mut *conn)
-                    .await?;
-                // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy
-                // timeout) instead of failing when a read transaction tries to become a write.
-                let stored = match conn.begin_with("BEGIN IMMEDIATE").await {
-                    Ok(tx) => {
-                        write_rounds(
-                            Tx::Sqlite(tx),
-                            Batch {
-                                import_id: self.import_id,
-                                people: &mut self.people,
-                                fresh: &mut fresh,
-                                announce,
-                            },
-                            first,
-                            more,
-                            files,
-                        )
-                        .await
-                    }
-                    Err(err) => Err(err.into()),
-                };
-                let reset = match sqlx::query("PRAGMA foreign_keys = ON")
-                    .execute(&mut *conn)
-                    .await
-                {
-                    Ok(_) => sqlx::query(&format!("PRAGMA cache_size = {cache}"))
-                        .execute(&mut *conn)
-                        .await
-                        .map(drop),
-                    Err(err) => Err(err),
-                };
-                stored.and_then(|outcomes| reset.map(|()| outcomes).map_err(Into::into))
-            }
+            Db::Sqlite(pool) => on_sqlite(pool, batch, first, more, files).await,
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 // One import writes at a time, as SQLite's single writer has it: two
@@ -211,19 +166,7 @@ impl Importer {
                     .bind(IMPORT_LOCK)
                     .execute(&mut *tx)
                     .await?;
-                write_rounds(
-                    Tx::Postgres(tx),
-                    Batch {
-                        import_id: self.import_id,
-                        people: &mut self.people,
-                        fresh: &mut fresh,
-                        announce,
-                    },
-                    first,
-                    more,
-                    files,
-                )
-                .await
+                write_rounds(Tx::Postgres(tx), batch, first, more, files).await
             }
         };
         match stored {
@@ -255,6 +198,50 @@ impl Importer {
         .map(drop))?;
         Ok(self.counts)
     }
+}
+
+/// A batch on SQLite: its transaction on a connection set up for a bulk write, put back as it
+/// was afterwards.
+async fn on_sqlite(
+    pool: &sqlx::SqlitePool,
+    batch: Batch<'_>,
+    first: Vec<Page>,
+    more: &mut tokio::sync::mpsc::Receiver<Vec<Page>>,
+    files: usize,
+) -> anyhow::Result<Vec<FileOutcome>> {
+    let mut conn = pool.acquire().await?;
+    // A page cache large enough for a transaction's dirty pages, so that SQLite does not spill
+    // them to the log mid-transaction; the connection gets its own back afterwards.
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
+    // No foreign-key checks inside the import's own transaction (a lookup of the film and of
+    // the person for each of ~12 credits a review, 1.2 million at 100k files): every id it
+    // writes is one it has just been given by the same transaction, which holds the write
+    // lock, and a review it retires is deleted with its dependents by its own statements (see
+    // `Tx::retire`). The pragma cannot change inside a transaction, so it is set around it
+    // and put back for the pool.
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
+    // instead of failing when a read transaction tries to become a write.
+    let stored = match conn.begin_with("BEGIN IMMEDIATE").await {
+        Ok(tx) => write_rounds(Tx::Sqlite(tx), batch, first, more, files).await,
+        Err(err) => Err(err.into()),
+    };
+    let reset = match sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+    {
+        Ok(_) => sqlx::query(&format!("PRAGMA cache_size = {cache}"))
+            .execute(&mut *conn)
+            .await
+            .map(drop),
+        Err(err) => Err(err),
+    };
+    stored.and_then(|outcomes| reset.map(|()| outcomes).map_err(Into::into))
 }
 
 impl Store {
