@@ -14,6 +14,7 @@ pub mod app;
 pub mod archive;
 pub mod bot;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod discord;

@@ -259,14 +259,25 @@ impl Store {
             .map(|t| t.with_timezone(&Utc)))
     }
 
+    /// Records an announcement as sent, now.
     pub async fn delivery_sent(&self, id: i64, message_id: Option<u64>) -> anyhow::Result<()> {
+        self.delivery_sent_at(id, message_id, Utc::now()).await
+    }
+
+    /// Records an announcement as sent at `now`.
+    pub async fn delivery_sent_at(
+        &self,
+        id: i64,
+        message_id: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         on_db!(self, |pool| sqlx::query(
             "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = $1,
                     sent_at = $2, last_error = NULL, claimed_by = NULL, claimed_until = NULL
              WHERE id = $3",
         )
         .bind(message_id.map(id_i64))
-        .bind(timestamp(Utc::now()))
+        .bind(timestamp(now))
         .bind(id)
         .execute(pool)
         .await

@@ -24,13 +24,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::all::{CreateEmbedAuthor, CreateMessage, Nonce};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::clock::{Clock, SystemClock};
 use crate::discord::rest::{after_failure, AfterFailure, TokenWatch};
 use crate::present::{no_mentions, Card};
 use crate::store::{Delivery, Store};
@@ -74,14 +74,28 @@ pub enum Sent {
     Rejected(String),
 }
 
-/// Sends announcements to Discord's REST API.
-#[derive(Clone)]
-pub struct Announcer {
-    store: Store,
+/// How an announcement reaches Discord: its REST API, or in the tests anything that answers
+/// as it does.
+#[serenity::async_trait]
+pub trait Poster: Send + Sync {
+    /// Posts `body` in the channel and says what Discord answered.
+    async fn post(&self, channel_id: u64, body: &CreateMessage) -> Sent;
+}
+
+/// Discord's REST API (or a proxy in its place).
+struct RestPoster {
     client: reqwest::Client,
     /// `https://discord.com`, or a proxy in its place.
     api_base: String,
     token: SecretString,
+}
+
+/// Sends announcements to Discord's REST API.
+#[derive(Clone)]
+pub struct Announcer {
+    outbox: Arc<dyn Outbox>,
+    poster: Arc<dyn Poster>,
+    clock: Arc<dyn Clock>,
     critic: String,
     /// How long sent and dropped deliveries stay in the outbox.
     retention: chrono::Duration,
@@ -252,75 +266,10 @@ pub fn retry_after(body: &serde_json::Value, header: Option<&str>) -> Duration {
         })
 }
 
-impl Announcer {
-    pub fn new(
-        store: Store,
-        api_base: &str,
-        token: SecretString,
-        critic: String,
-    ) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(SEND_TIMEOUT)
-            .tcp_nodelay(true)
-            .user_agent(concat!(
-                "DiscordBot (marquee, ",
-                env!("CARGO_PKG_VERSION"),
-                ")"
-            ))
-            .build()
-            .context("cannot build the HTTP client")?;
-        Ok(Announcer {
-            store,
-            client,
-            api_base: api_base.trim_end_matches('/').to_owned(),
-            token,
-            critic,
-            retention: chrono::Duration::days(30),
-            pacer: Arc::new(Pacer::new(GLOBAL_LIMIT, GLOBAL_WINDOW)),
-            trouble: Arc::new(AtomicBool::new(false)),
-            owner: claim_owner().into(),
-            lease: DEFAULT_LEASE,
-            token_watch: None,
-        })
-    }
-
-    /// Says a refused token (401) to `watch`, which stops `serve`.
-    pub fn with_token_watch(mut self, watch: TokenWatch) -> Self {
-        self.token_watch = Some(watch);
-        self
-    }
-
-    /// Claims deliveries for `lease` (at least a second) instead of [`DEFAULT_LEASE`].
-    pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease.max(Duration::from_secs(1));
-        self
-    }
-
-    /// Keeps sent and dropped deliveries for `days` (at least one) before pruning them.
-    pub fn with_retention_days(mut self, days: u32) -> Self {
-        self.retention = chrono::Duration::days(i64::from(days.max(1)));
-        self
-    }
-
-    /// Prunes the outbox of deliveries finished longer ago than the retention.
-    pub async fn prune(&self) -> anyhow::Result<u64> {
-        let pruned = self
-            .store
-            .prune_deliveries(Utc::now() - self.retention)
-            .await?;
-        if pruned > 0 {
-            tracing::info!(pruned, "pruned finished deliveries from the outbox");
-        }
-        Ok(pruned)
-    }
-
-    /// Posts one announcement.
-    pub async fn send(&self, delivery: &Delivery, body: &CreateMessage) -> Sent {
-        let url = format!(
-            "{}/api/v10/channels/{}/messages",
-            self.api_base, delivery.channel_id
-        );
+#[serenity::async_trait]
+impl Poster for RestPoster {
+    async fn post(&self, channel_id: u64, body: &CreateMessage) -> Sent {
+        let url = format!("{}/api/v10/channels/{channel_id}/messages", self.api_base);
         let response = self
             .client
             .post(&url)
@@ -384,6 +333,88 @@ impl Announcer {
             }
         }
     }
+}
+
+impl Announcer {
+    pub fn new(
+        store: Store,
+        api_base: &str,
+        token: SecretString,
+        critic: String,
+    ) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(SEND_TIMEOUT)
+            .tcp_nodelay(true)
+            .user_agent(concat!(
+                "DiscordBot (marquee, ",
+                env!("CARGO_PKG_VERSION"),
+                ")"
+            ))
+            .build()
+            .context("cannot build the HTTP client")?;
+        let poster = RestPoster {
+            client,
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            token,
+        };
+        Ok(Announcer::over(Arc::new(store), Arc::new(poster), critic))
+    }
+
+    /// An announcer of `outbox` posting through `poster` (in `serve`: the store and
+    /// Discord's REST API; in the tests, models of them), on the wall clock.
+    pub fn over(outbox: Arc<dyn Outbox>, poster: Arc<dyn Poster>, critic: String) -> Self {
+        Announcer {
+            outbox,
+            poster,
+            clock: Arc::new(SystemClock),
+            critic,
+            retention: chrono::Duration::days(30),
+            pacer: Arc::new(Pacer::new(GLOBAL_LIMIT, GLOBAL_WINDOW)),
+            trouble: Arc::new(AtomicBool::new(false)),
+            owner: claim_owner().into(),
+            lease: DEFAULT_LEASE,
+            token_watch: None,
+        }
+    }
+
+    /// Reads the time from `clock` instead of the wall clock (for the tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Says a refused token (401) to `watch`, which stops `serve`.
+    pub fn with_token_watch(mut self, watch: TokenWatch) -> Self {
+        self.token_watch = Some(watch);
+        self
+    }
+
+    /// Claims deliveries for `lease` (at least a second) instead of [`DEFAULT_LEASE`].
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Keeps sent and dropped deliveries for `days` (at least one) before pruning them.
+    pub fn with_retention_days(mut self, days: u32) -> Self {
+        self.retention = chrono::Duration::days(i64::from(days.max(1)));
+        self
+    }
+
+    /// Prunes the outbox of deliveries finished longer ago than the retention.
+    pub async fn prune(&self) -> anyhow::Result<u64> {
+        let pruned = self.outbox.prune(self.clock.now() - self.retention).await?;
+        if pruned > 0 {
+            tracing::info!(pruned, "pruned finished deliveries from the outbox");
+        }
+        Ok(pruned)
+    }
+
+    /// Posts one announcement.
+    pub async fn send(&self, delivery: &Delivery, body: &CreateMessage) -> Sent {
+        self.poster.post(delivery.channel_id, body).await
+    }
 
     /// Sends every announcement that is due now, and records what happened to each. Returns
     /// how many were delivered.
@@ -415,8 +446,8 @@ impl Announcer {
                 if queue.is_empty() && !drained {
                     let limit = PASS.saturating_add(i64::try_from(busy.len()).unwrap_or(0));
                     let claimed = self
-                        .store
-                        .claim_due_deliveries(&self.owner, Utc::now(), self.lease, limit)
+                        .outbox
+                        .claim_due(&self.owner, self.clock.now(), self.lease, limit)
                         .await;
                     match claimed {
                         Ok(due) => {
@@ -442,8 +473,8 @@ impl Announcer {
                 };
                 let Some(card) = card else {
                     if let Err(err) = self
-                        .store
-                        .delivery_dropped(delivery.id, "the review is no longer in the archive")
+                        .outbox
+                        .dropped(delivery.id, "the review is no longer in the archive")
                         .await
                     {
                         failure = Some(err);
@@ -505,7 +536,7 @@ impl Announcer {
             return Ok(card.clone());
         }
         let card = self
-            .store
+            .outbox
             .review(id)
             .await?
             .map(|stored| Card::of(&stored.review, &self.critic));
@@ -528,7 +559,9 @@ impl Announcer {
                 message_id,
                 bucket_wait,
             } => {
-                self.store.delivery_sent(delivery.id, message_id).await?;
+                self.outbox
+                    .sent(delivery.id, message_id, self.clock.now())
+                    .await?;
                 tracing::debug!(
                     channel = delivery.channel_id,
                     delivery = delivery.id,
@@ -540,22 +573,22 @@ impl Announcer {
                         ?wait,
                         "the channel's bucket is empty"
                     );
-                    let at = Utc::now() + chrono::Duration::from_std(wait)?;
-                    self.store.delay_channel(delivery.channel_id, at).await?;
+                    let at = self.clock.now() + chrono::Duration::from_std(wait)?;
+                    self.outbox.delay_channel(delivery.channel_id, at).await?;
                 }
                 Ok(Outcome::Delivered)
             }
             Sent::RateLimited { wait, global } => {
                 tracing::info!(channel = delivery.channel_id, ?wait, global, "rate limited");
-                let at = Utc::now() + chrono::Duration::from_std(wait)?;
+                let at = self.clock.now() + chrono::Duration::from_std(wait)?;
                 if global {
                     // Nothing may be sent until the limit lifts.
                     self.pacer.hold(wait);
-                    self.store.delay_pending(at).await?;
+                    self.outbox.delay_pending(at).await?;
                     return Ok(Outcome::GloballyLimited);
                 }
-                self.store
-                    .delivery_retry(delivery.id, at, "rate limited (429)", false)
+                self.outbox
+                    .retry(delivery.id, at, "rate limited (429)", false)
                     .await?;
                 Ok(Outcome::Done)
             }
@@ -563,12 +596,10 @@ impl Announcer {
                 self.trouble.store(true, Ordering::SeqCst);
                 let wait = backoff(delivery.attempts);
                 tracing::warn!(channel = delivery.channel_id, %error, ?wait, "announcement failed; every channel waits, then it is retried");
-                let at = Utc::now() + chrono::Duration::from_std(wait)?;
-                self.store
-                    .delivery_retry(delivery.id, at, &error, true)
-                    .await?;
+                let at = self.clock.now() + chrono::Duration::from_std(wait)?;
+                self.outbox.retry(delivery.id, at, &error, true).await?;
                 // Discord is in trouble, not this channel: hold them all.
-                self.store.delay_pending(at).await?;
+                self.outbox.delay_pending(at).await?;
                 Ok(Outcome::Trouble)
             }
             Sent::Refused(error) => {
@@ -578,14 +609,14 @@ impl Announcer {
                     %error,
                     "Discord refused the channel; its subscription is now disabled"
                 );
-                self.store
+                self.outbox
                     .disable_subscription(delivery.subscription_id, &error)
                     .await?;
                 Ok(Outcome::Done)
             }
             Sent::Rejected(error) => {
                 tracing::error!(channel = delivery.channel_id, %error, "announcement rejected; dropped");
-                self.store.delivery_dropped(delivery.id, &error).await?;
+                self.outbox.dropped(delivery.id, &error).await?;
                 Ok(Outcome::Done)
             }
         }
@@ -612,15 +643,18 @@ impl Announcer {
             if let Err(err) = self.deliver_due().await {
                 tracing::error!(error = ?err, "announcements failed");
             }
-            let next = match self.store.next_delivery_at(&self.owner).await {
-                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().min(interval),
+            let next = match self.outbox.next_due(&self.owner).await {
+                Ok(Some(at)) => (at - self.clock.now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .min(interval),
                 _ => interval,
             };
             tokio::select! {
                 _ = tokio::time::sleep(next) => {}
                 _ = shutdown.changed() => {}
                 _ = reconnected.notified() => {
-                    match self.store.retry_pending_now(Utc::now()).await {
+                    match self.outbox.retry_pending_now(self.clock.now()).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(pending = n, "Discord is back: retrying the held announcements now"),
                         Err(err) => tracing::error!(error = ?err, "cannot read the outbox"),
@@ -633,6 +667,12 @@ impl Announcer {
         }
     }
 }
+
+mod outbox;
+#[cfg(test)]
+mod paused;
+
+pub use outbox::Outbox;
 
 #[cfg(test)]
 mod tests {
