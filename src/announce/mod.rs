@@ -90,6 +90,31 @@ struct RestPoster {
     token: SecretString,
 }
 
+/// One pass over the outbox: what is queued, in flight and done.
+#[derive(Default)]
+struct Pass {
+    delivered: usize,
+    /// Each review's card, read once per pass (`None`: the review is gone).
+    cards: HashMap<i64, Option<Card>>,
+    queue: VecDeque<Delivery>,
+    /// Channels with a post in flight.
+    busy: HashSet<u64>,
+    tasks: JoinSet<(u64, anyhow::Result<Outcome>)>,
+    /// The outbox had nothing more to give when last asked (until a send finishes).
+    drained: bool,
+    /// Send nothing more in this pass: Discord is in trouble, or recording failed.
+    stop: bool,
+    failure: Option<anyhow::Error>,
+}
+
+impl Pass {
+    /// Records the pass's first failure, and stops it.
+    fn fail(&mut self, err: anyhow::Error) {
+        self.failure.get_or_insert(err);
+        self.stop = true;
+    }
+}
+
 /// Sends announcements to Discord's REST API.
 #[derive(Clone)]
 pub struct Announcer {
@@ -426,104 +451,96 @@ impl Announcer {
     /// is claiming ([`Store::claim_due_deliveries`]): other processes on the same database
     /// leave a claimed delivery alone until its lease ends.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
-        let mut delivered = 0;
-        let mut cards: HashMap<i64, Option<Card>> = HashMap::new();
-        let mut queue: VecDeque<Delivery> = VecDeque::new();
-        let mut busy: HashSet<u64> = HashSet::new();
-        let mut tasks: JoinSet<(u64, anyhow::Result<Outcome>)> = JoinSet::new();
-        // The outbox had nothing more to give when last asked (until a send finishes).
-        let mut drained = false;
-        // Send nothing more in this pass: Discord is in trouble, or recording failed.
-        let mut stop = false;
-        let mut failure: Option<anyhow::Error> = None;
+        let mut pass = Pass::default();
         loop {
             let room = if self.trouble.load(Ordering::SeqCst) {
                 1
             } else {
                 MAX_IN_FLIGHT
             };
-            while !stop && tasks.len() < room {
-                if queue.is_empty() && !drained {
-                    let limit = PASS.saturating_add(i64::try_from(busy.len()).unwrap_or(0));
-                    let claimed = self
-                        .outbox
-                        .claim_due(&self.owner, self.clock.now(), self.lease, limit)
-                        .await;
-                    match claimed {
-                        Ok(due) => {
-                            queue.extend(due.into_iter().filter(|d| !busy.contains(&d.channel_id)));
-                            drained = queue.is_empty();
-                        }
-                        Err(err) => {
-                            failure = Some(err);
-                            stop = true;
-                        }
-                    }
-                }
-                let Some(delivery) = queue.pop_front() else {
+            while !pass.stop && pass.tasks.len() < room {
+                if !self.start_next(&mut pass).await {
                     break;
-                };
-                let card = match self.card(delivery.review_id, &mut cards).await {
-                    Ok(card) => card,
-                    Err(err) => {
-                        failure = Some(err);
-                        stop = true;
-                        break;
-                    }
-                };
-                let Some(card) = card else {
-                    if let Err(err) = self
-                        .outbox
-                        .dropped(delivery.id, "the review is no longer in the archive")
-                        .await
-                    {
-                        failure = Some(err);
-                        stop = true;
-                    }
-                    continue;
-                };
-                let regrade = delivery
-                    .regrade
-                    .as_ref()
-                    .map(|(from, to)| (from.as_str(), to.as_str()));
-                let body = announcement(&card, &delivery.nonce, regrade);
-                let channel = delivery.channel_id;
-                busy.insert(channel);
-                let this = self.clone();
-                tasks.spawn(async move { (channel, this.attempt(delivery, body).await) });
+                }
             }
-            let Some(joined) = tasks.join_next().await else {
+            let Some(joined) = pass.tasks.join_next().await else {
                 break;
             };
-            drained = false;
+            pass.drained = false;
             match joined {
                 Ok((channel, outcome)) => {
-                    busy.remove(&channel);
+                    pass.busy.remove(&channel);
                     match outcome {
-                        Ok(Outcome::Delivered) => delivered += 1,
+                        Ok(Outcome::Delivered) => pass.delivered += 1,
                         Ok(Outcome::Done) => {}
                         // The outbox is held: what was taken from it is no longer due.
-                        Ok(Outcome::GloballyLimited) => queue.clear(),
+                        Ok(Outcome::GloballyLimited) => pass.queue.clear(),
                         Ok(Outcome::Trouble) => {
-                            queue.clear();
-                            stop = true;
+                            pass.queue.clear();
+                            pass.stop = true;
                         }
-                        Err(err) => {
-                            failure.get_or_insert(err);
-                            stop = true;
-                        }
+                        Err(err) => pass.fail(err),
                     }
                 }
+                Err(err) => pass.fail(anyhow::anyhow!("an announcement task failed: {err}")),
+            }
+        }
+        match pass.failure {
+            Some(err) => Err(err),
+            None => Ok(pass.delivered),
+        }
+    }
+
+    /// Starts sending the next due announcement (taking more from the outbox when the queue is
+    /// empty); false when there is none to start.
+    async fn start_next(&self, pass: &mut Pass) -> bool {
+        if pass.queue.is_empty() && !pass.drained {
+            let limit = PASS.saturating_add(i64::try_from(pass.busy.len()).unwrap_or(0));
+            let claimed = self
+                .outbox
+                .claim_due(&self.owner, self.clock.now(), self.lease, limit)
+                .await;
+            match claimed {
+                Ok(due) => {
+                    let busy = &pass.busy;
+                    pass.queue
+                        .extend(due.into_iter().filter(|d| !busy.contains(&d.channel_id)));
+                    pass.drained = pass.queue.is_empty();
+                }
                 Err(err) => {
-                    failure.get_or_insert(anyhow::anyhow!("an announcement task failed: {err}"));
-                    stop = true;
+                    pass.fail(err);
+                    return false;
                 }
             }
         }
-        match failure {
-            Some(err) => Err(err),
-            None => Ok(delivered),
-        }
+        let Some(delivery) = pass.queue.pop_front() else {
+            return false;
+        };
+        let card = match self.card(delivery.review_id, &mut pass.cards).await {
+            Ok(card) => card,
+            Err(err) => {
+                pass.fail(err);
+                return false;
+            }
+        };
+        let Some(card) = card else {
+            let gone = "the review is no longer in the archive";
+            if let Err(err) = self.outbox.dropped(delivery.id, gone).await {
+                pass.fail(err);
+            }
+            return true;
+        };
+        let regrade = delivery
+            .regrade
+            .as_ref()
+            .map(|(from, to)| (from.as_str(), to.as_str()));
+        let body = announcement(&card, &delivery.nonce, regrade);
+        let channel = delivery.channel_id;
+        pass.busy.insert(channel);
+        let this = self.clone();
+        pass.tasks
+            .spawn(async move { (channel, this.attempt(delivery, body).await) });
+        true
     }
 
     /// The card of review `id` (`None` when it is gone), read once per pass.
