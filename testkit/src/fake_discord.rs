@@ -362,11 +362,6 @@ impl FakeDiscord {
         format!("http://{}", self.shared.rest_addr)
     }
 
-    /// `"ws://127.0.0.1:PORT"`, the gateway URL `GET /gateway` hands out.
-    pub fn gateway_url(&self) -> String {
-        self.shared.gateway_url()
-    }
-
     /// Stops the listeners and closes the connections (dropping the last clone does the same).
     pub fn shutdown(&self) {
         self.shared.stop();
@@ -565,16 +560,6 @@ impl FakeDiscord {
     pub fn require_token(&self, token: &str) {
         let bare = token.strip_prefix("Bot ").unwrap_or(token);
         self.shared.lock().token = Some(bare.to_string());
-    }
-
-    /// How many REST requests were refused with 401 for a wrong or missing token.
-    pub fn unauthorized_count(&self) -> usize {
-        self.shared
-            .lock()
-            .requests
-            .iter()
-            .filter(|r| r.status == 401)
-            .count()
     }
 
     pub fn script(&self, method: &str, path_prefix: &str, response: Scripted) {
