@@ -1,5 +1,5 @@
 //! Browsing without any network: `/person`, `/top`, `/search` and `/stats` as interactions in,
-//! replies out, over a fixture archive (tests/support/archive.rs) in an in-memory database;
+//! replies out, over a fixture archive (support/archive.rs) in an in-memory database;
 //! and the full-text index kept in step with imports.
 
 use std::sync::Arc;

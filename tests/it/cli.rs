@@ -420,7 +420,7 @@ fn the_schema_check_refuses_what_discord_refuses() {
 
 // ----- browsing: person, top, search, stats -----
 
-/// A database holding the browsing fixture (tests/support/archive.rs), in `dir/m.db`.
+/// A database holding the browsing fixture (support/archive.rs), in `dir/m.db`.
 fn browsing(dir: &Path) -> String {
     let folder = fixture::write(dir);
     let db = dir.join("m.db").display().to_string();

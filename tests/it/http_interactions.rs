@@ -361,8 +361,8 @@ async fn a_reply_with_a_file_is_deferred_and_uploaded_with_the_edit() {
 }
 
 /// Not a check of speed (the machine is shared): prints the round trip of a signed `/review`
-/// through the endpoint, for the README (`cargo test --release --test http_interactions --
-/// --nocapture`).
+/// through the endpoint, for the README (`cargo test --release --test it http_interactions::
+/// -- --nocapture`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_interaction_latency() {
     let app = Running::start(2000).await;

@@ -3,9 +3,10 @@
 //! serve harness with this build's binary, the sloppy-query generators), and the fake Discord,
 //! the fake site and the PostgreSQL databases from the `marquee-testkit` crate (testkit/).
 //!
-//! `cargo test --test it MODULE::` runs one module (`cargo test --test it bot::`); the
-//! PostgreSQL tests are ignored unless `MARQUEE_TEST_POSTGRES` is set when they are built
-//! (testkit/src/pg.rs).
+//! A filter picks tests by any part of their name, module path included: `cargo test --test it
+//! bot::` runs bot.rs, `… it site::` the site tests (and `browse::` runs `postgres_browse::`
+//! too). The PostgreSQL tests (`… it postgres`) are ignored unless `MARQUEE_TEST_POSTGRES` is
+//! set when they are built (testkit/src/pg.rs).
 
 mod support;
 

@@ -1,10 +1,10 @@
 //! Browsing on PostgreSQL: `/person`, `/top`, `/stats` and `/search` over the fixture archive
-//! (tests/support/archive.rs) imported into a PostgreSQL database of the test's own, checked
+//! (support/archive.rs) imported into a PostgreSQL database of the test's own, checked
 //! against the same archive in SQLite wherever the two engines must agree (people, a person's
 //! films, the best films of a scope, grade counts, which reviews a search finds and how many),
 //! and on their own where they may differ (the order of search hits, the snippets).
 //!
-//! Needs a server: `MARQUEE_TEST_POSTGRES=postgres://USER@HOST/postgres cargo test --test
+//! Needs a server: `MARQUEE_TEST_POSTGRES=postgres://USER@HOST/postgres cargo test --test it
 //! postgres_browse` (without it these tests are listed as ignored).
 
 use std::collections::{BTreeMap, BTreeSet};
