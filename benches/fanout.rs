@@ -14,22 +14,16 @@
 //! `FANOUT_CHANNELS` (default 1000) and `FANOUT_LATENCY_MS` (default `0,100`) change the run.
 //! Nothing leaves 127.0.0.1.
 
-#[path = "../tests/support/openapi.rs"]
-mod openapi;
-
-#[path = "../tests/support/fake_discord.rs"]
-mod fake_discord;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use fake_discord::{FakeDiscord, RateLimits, Recorded};
 use marquee::announce::Announcer;
 use marquee::import::{import_sources, Source};
 use marquee::review::Grade;
 use marquee::store::Store;
+use marquee_testkit::fake_discord::{FakeDiscord, RateLimits, Recorded};
 use secrecy::SecretString;
 use serde_json::json;
 use tokio::sync::{watch, Notify};

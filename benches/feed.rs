@@ -10,9 +10,6 @@
 //! Each poll is `Follower::poll_due` after the feed is made due again, on a SQLite file
 //! database, as `serve` runs it. Prints the median and p90 of each, and bytes per poll.
 
-#[path = "../tests/support/fake_site.rs"]
-mod fake_site;
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +19,7 @@ use marquee::feed::follow::Follower;
 use marquee::ops::Metrics;
 use marquee::review::Limits;
 use marquee::store::Store;
+use marquee_testkit::fake_site::FakeSite;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const POLLS: usize = 200;
@@ -142,7 +140,7 @@ async fn polls(
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let site = fake_site::FakeSite::start().await;
+    let site = FakeSite::start().await;
     for i in 0..10 {
         let title = format!("The Keeper of Pier {}", i + 1);
         let when = Utc.with_ymd_and_hms(2024, 5, 1 + i, 9, 0, 0).unwrap();

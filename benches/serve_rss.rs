@@ -30,18 +30,6 @@
 //! title is not found after the rebuild, an announcement is missing, or a body breaks
 //! Discord's schema. Nothing leaves 127.0.0.1.
 
-#[path = "../tests/support/openapi.rs"]
-mod openapi;
-
-#[path = "../tests/support/fake_discord.rs"]
-mod fake_discord;
-
-#[path = "../tests/support/archive.rs"]
-mod archive;
-
-#[path = "../tests/support/serve.rs"]
-mod serve;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -49,11 +37,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use fake_discord::{autocomplete, bot_message, component, focused, opt, slash_command, Ctx};
-use fake_discord::{FakeDiscord, Recorded};
+use marquee_testkit::fake_discord::{
+    autocomplete, bot_message, component, focused, opt, slash_command, Ctx, FakeDiscord, Recorded,
+};
+use marquee_testkit::serve::{self, Bot, SEND_MESSAGES, WAIT};
 use serde_json::{json, Value};
-use serve::{Bot, SEND_MESSAGES, WAIT};
 
+/// The release binary this bench runs.
+const BIN: &str = env!("CARGO_BIN_EXE_marquee");
 /// The guild and channel every interaction comes from.
 const GUILD: u64 = 8000;
 const CHANNEL: u64 = 5000;
@@ -653,7 +644,7 @@ async fn bench() -> anyhow::Result<bool> {
                 "MARQUEE_BENCH_DB is not set: importing {what} ({})",
                 folder.display()
             );
-            let out = serve::import(dir.path(), &[&folder]);
+            let out = serve::import(BIN, dir.path(), &[&folder]);
             if !out.status.success() {
                 bail!(
                     "the import of {} failed: {}",
@@ -682,7 +673,7 @@ async fn bench() -> anyhow::Result<bool> {
         "MARQUEE__DISCORD__ANNOUNCE_INTERVAL_SECONDS",
         interval.as_str(),
     )];
-    let bot = Bot::start(dir.path(), &fake, &env).await;
+    let bot = Bot::start(BIN, dir.path(), &fake, &env).await;
     let pid = bot.child.id();
     trace(pid, started)?;
     fake.wait_ready(Duration::from_secs(300)).await;
@@ -724,7 +715,7 @@ async fn bench() -> anyhow::Result<bool> {
     };
     let importing = {
         let dir = dir.path().to_path_buf();
-        tokio::task::spawn_blocking(move || serve::import(&dir, &[&folder]))
+        tokio::task::spawn_blocking(move || serve::import(BIN, &dir, &[&folder]))
     };
     let out = importing.await?;
     if !out.status.success() {

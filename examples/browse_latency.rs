@@ -7,30 +7,28 @@
 //! ```
 //!
 //! Queries are generated from the archive itself, deterministically: sloppy names of the
-//! people it credits (the kinds of `tests/person_precision.rs`), prefixes of their names,
+//! people it credits (the kinds of the `person_precision` test), prefixes of their names,
 //! `/top` scopes, words, phrases and prefixes from its reviews.
 
-#[path = "../tests/support/openapi.rs"]
-mod openapi;
-
-#[path = "../tests/support/fake_discord.rs"]
-mod fake_discord;
-
-#[path = "../tests/support/sloppy.rs"]
+// The tests' sloppy-query generators (they need marquee, so they are not in marquee-testkit);
+// this example uses a part of them, the tests the rest.
+#[allow(dead_code)]
+#[path = "../tests/it/support/sloppy.rs"]
 mod sloppy;
 
-#[path = "../tests/support/sloppy_people.rs"]
+#[allow(dead_code)]
+#[path = "../tests/it/support/sloppy_people.rs"]
 mod sloppy_people;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_discord::{autocomplete, focused, opt, slash_command, Ctx};
 use marquee::archive::{Archive, Origin};
 use marquee::commands::{dispatch, Data};
 use marquee::review::{Grade, GradeCounts};
 use marquee::search::people::PersonRecord;
 use marquee::store::Store;
+use marquee_testkit::fake_discord::{autocomplete, focused, opt, slash_command, Ctx};
 use serde_json::{json, Value};
 use serenity::all::Interaction;
 use sloppy::SplitMix64;

@@ -14,7 +14,10 @@
 //! precision@1 of the timed searches is printed too, as a sanity check (the precision test
 //! is the real one).
 
-#[path = "../tests/support/sloppy.rs"]
+// The tests' sloppy-query generator (it needs marquee, so it is not in marquee-testkit); this
+// example uses most of it, the tests all of it.
+#[allow(dead_code)]
+#[path = "../tests/it/support/sloppy.rs"]
 mod sloppy;
 
 use std::path::PathBuf;
