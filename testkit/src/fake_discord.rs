@@ -2447,7 +2447,13 @@ async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream) {
         while let Some(Ok(message)) = source.next().await {
             match message {
                 Message::Text(payload) => on_gateway_payload(&shared, conn_id, &tx, &payload),
-                Message::Close(_) => break,
+                // The bot logs off: its close frame is answered at once, as Discord does (the
+                // writer would otherwise wait for a message to send, and serenity waits 5 s
+                // for the answer before it gives up on a clean shutdown).
+                Message::Close(_) => {
+                    let _ = tx.send(Message::Close(None));
+                    break;
+                }
                 _ => {}
             }
         }
