@@ -139,19 +139,35 @@ async fn three_imports_beside_serve_lose_nothing_and_survive_kill_9() {
     assert_no_violations(&fake, &bot);
 }
 
-/// `kill -9` of `serve` in the middle of its fan-out while two imports write: the imports
-/// finish, the file stays sound, and the restarted bot sends every announcement once.
+/// `kill -9` of `serve` in the middle of its fan-out while two imports of 150 reviews each
+/// write: the imports finish, the file stays sound, and the restarted bot sends every
+/// announcement once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_of_serve_while_imports_run_loses_nothing() {
+    kill_9_mid_fan_out(150).await;
+}
+
+/// The soak: the same with 700 reviews an import, 1,400 announcements posted in real time
+/// (half a minute). `cargo test --locked --test it -- --ignored soak`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a soak of 1,400 announcements in real time: run with --ignored"]
+async fn soak_kill_9_of_serve_while_imports_of_700_run_loses_nothing() {
+    kill_9_mid_fan_out(700).await;
+}
+
+/// `kill -9` of `serve` once it has announced 20 reviews, while two imports of `each` reviews
+/// write.
+async fn kill_9_mid_fan_out(each: usize) {
     let dir = tempfile::tempdir().unwrap();
     let fixture = archive::write(dir.path());
-    let (fake, bot) = started_with(dir.path(), &fixture, &[]).await;
+    // Claims held by the killed bot are taken over after 2 s, not the default 30 s.
+    let lease = [("MARQUEE__DISCORD__OUTBOX_LEASE_SECONDS", "2")];
+    let (fake, bot) = started_with(dir.path(), &fixture, &lease).await;
     subscribe(&fake, 8300, 5600, None, MANAGE_CHANNELS).await;
     let before = reviews(dir.path()).await;
-    const EACH: usize = 700;
     let sets: Vec<PathBuf> = ["k", "l"]
         .iter()
-        .map(|s| write_set(dir.path(), s, EACH))
+        .map(|s| write_set(dir.path(), s, each))
         .collect();
     let imports: Vec<Child> = sets.iter().map(|f| spawn_import(dir.path(), f)).collect();
     // Once the bot is announcing the first committed batch, kill it.
@@ -165,17 +181,17 @@ async fn kill_9_of_serve_while_imports_run_loses_nothing() {
         assert!(!err.contains("locked"), "{err}");
     }
     assert_eq!(integrity(dir.path()).await, "ok");
-    assert_eq!(reviews(dir.path()).await, before + 2 * EACH as i64);
+    assert_eq!(reviews(dir.path()).await, before + 2 * each as i64);
 
-    let bot = Bot::start(BIN, dir.path(), &fake, &[]).await;
+    let bot = Bot::start(BIN, dir.path(), &fake, &lease).await;
     fake.wait_ready_count(2, WAIT).await;
     let posted = fake
-        .wait_created(5600, 2 * EACH, Duration::from_secs(180))
+        .wait_created(5600, 2 * each, Duration::from_secs(180))
         .await;
     let mut titles = embed_titles(&posted);
     titles.sort();
     titles.dedup();
-    assert_eq!(titles.len(), 2 * EACH, "every new review announced once");
+    assert_eq!(titles.len(), 2 * each, "every new review announced once");
     let ctx = Ctx::guild(8000, 5000, 6000, SEND_MESSAGES);
     let reply = ask(
         &fake,

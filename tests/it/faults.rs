@@ -1,7 +1,8 @@
 //! Discord's faults, scripted against the fake: rate limits, errors, resets and hangs on the
 //! interaction callback and on announcements; gateway closes, invalid sessions, RECONNECT and a
-//! zombie connection; Discord down for minutes while reviews arrive; a crash mid fan-out to
-//! 200 channels; a refused token; a panic in a handler. The real `marquee serve` each time.
+//! zombie connection; Discord down for seconds while reviews arrive (for minutes in the ignored
+//! soak); a crash mid fan-out to 200 channels; a token refused at login, on a reply and on an
+//! announcement; a panic in a handler. The real `marquee serve` each time.
 
 use std::time::{Duration, Instant};
 
@@ -227,16 +228,30 @@ async fn a_channel_waiting_on_a_rate_limit_keeps_its_announcements_in_order() {
     assert_no_violations(&fake, &bot);
 }
 
-/// Discord unreachable for `MARQUEE_TEST_OUTAGE_SECS` (default 300, five minutes) while reviews
-/// keep arriving: half the time REST answers 503, half the time connections are reset, and the
-/// gateway is gone. When Discord is back, every announcement is posted once, in order per
-/// channel, and the bot answers again.
+/// Discord unreachable for a few seconds while reviews keep arriving: the outage below, in
+/// real time, end to end. The paused-time tests of the announcer (src/announce/paused.rs) take
+/// it through five minutes and the backoff's cap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discord_down_for_five_minutes_then_every_announcement_once_in_order() {
+async fn discord_down_for_seconds_then_every_announcement_once_in_order() {
+    discord_down_then_every_announcement_once_in_order(4).await;
+}
+
+/// The soak: the same for `MARQUEE_TEST_OUTAGE_SECS` (default 300, five minutes) of real time.
+/// `cargo test --locked --test it -- --ignored soak`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a soak of five minutes of real time: run with --ignored"]
+async fn soak_discord_down_for_five_minutes_then_every_announcement_once_in_order() {
     let outage_secs: u64 = std::env::var("MARQUEE_TEST_OUTAGE_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(300);
+    discord_down_then_every_announcement_once_in_order(outage_secs).await;
+}
+
+/// Discord unreachable for `outage_secs` while reviews keep arriving: half the time REST
+/// answers 503, half the time connections are reset, and the gateway is gone. When Discord is
+/// back, every announcement is posted once, in order per channel, and the bot answers again.
+async fn discord_down_then_every_announcement_once_in_order(outage_secs: u64) {
     let dir = tempfile::tempdir().unwrap();
     let (fake, bot) = started(dir.path(), &[]).await;
     let channels = [5301u64, 5302, 5303];
@@ -316,7 +331,9 @@ async fn discord_down_for_five_minutes_then_every_announcement_once_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_mid_fan_out_to_200_channels_announces_once_to_each() {
     let dir = tempfile::tempdir().unwrap();
-    let (fake, bot) = started(dir.path(), &[]).await;
+    // Claims held by the killed bot are taken over after 2 s, not the default 30 s.
+    let lease = [("MARQUEE__DISCORD__OUTBOX_LEASE_SECONDS", "2")];
+    let (fake, bot) = started(dir.path(), &lease).await;
     let channels: Vec<u64> = (0..200).map(|i| 9_000 + i).collect();
     subscribe_all(&fake, 10_000, &channels).await;
     // Each post takes Discord 15 ms, so the fan-out lasts about 3 s and the crash lands in it.
@@ -333,7 +350,7 @@ async fn a_crash_mid_fan_out_to_200_channels_announces_once_to_each() {
         .count();
     assert!(before < channels.len(), "the crash came mid fan-out");
 
-    let bot = Bot::start(BIN, dir.path(), &fake, &[]).await;
+    let bot = Bot::start(BIN, dir.path(), &fake, &lease).await;
     fake.wait_ready_count(2, WAIT).await;
     for channel in &channels {
         fake.wait_created(*channel, 1, Duration::from_secs(60))
@@ -577,6 +594,59 @@ async fn a_refused_token_ends_serve_clearly_loses_no_announcement_and_is_never_l
     let posted = fake.wait_created(5400, 1, Duration::from_secs(30)).await;
     assert_eq!(posted.len(), 1);
     assert_eq!(announced(&fake, 5400), ["Wrong Key (2019)"]);
+    assert_no_violations(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_refused_on_a_reply_ends_serve_as_one_refused_at_login_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, mut bot) = started(dir.path(), &[("RUST_LOG", "trace")]).await;
+    // The token is revoked while the bot runs: the next request Discord answers 401.
+    fake.script(
+        "POST",
+        "/interactions/8150/",
+        Scripted::error(401, 0, "401: Unauthorized"),
+    );
+    fake.dispatch("INTERACTION_CREATE", review_alien(8150))
+        .await;
+    let code = wait_exit(&mut bot, WAIT).await;
+    let log = bot.log();
+    assert_ne!(code, Some(0), "a refused token is a failure:\n{log}");
+    assert!(
+        log.contains("Discord refused the token: check DISCORD_TOKEN"),
+        "{log}"
+    );
+    assert!(!log.contains(TOKEN), "the token appeared in the log");
+    // Given up on at once: a 401 is not tried again.
+    assert_eq!(callbacks(&fake, 8150).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_refused_on_an_announcement_ends_serve_and_the_announcement_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, mut bot) = started(dir.path(), &[("RUST_LOG", "trace")]).await;
+    subscribe(&fake, 8160, 5410, None, MANAGE_CHANNELS).await;
+    fake.script(
+        "POST",
+        "/channels/5410/messages",
+        Scripted::error(401, 0, "401: Unauthorized"),
+    );
+    let new = write_reviews(dir.path(), "new", &[("Revoked", 2020, "B+")]);
+    import_ok(dir.path(), &new);
+    let code = wait_exit(&mut bot, WAIT).await;
+    let log = bot.log();
+    assert_ne!(code, Some(0), "a refused token is a failure:\n{log}");
+    assert!(
+        log.contains("Discord refused the token: check DISCORD_TOKEN"),
+        "{log}"
+    );
+    assert!(!log.contains(TOKEN), "the token appeared in the log");
+    assert!(fake.created_messages(5410).is_empty());
+
+    // The token fixed (here: the script spent), the announcement goes out, once.
+    let bot = Bot::start(BIN, dir.path(), &fake, &[]).await;
+    fake.wait_created(5410, 1, WAIT).await;
+    assert_eq!(announced(&fake, 5410), ["Revoked (2020)"]);
     assert_no_violations(&fake, &bot);
 }
 
