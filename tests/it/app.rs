@@ -10,6 +10,7 @@ use marquee_testkit::fake_discord::{opt, slash_command, Ctx, FakeDiscord};
 use serde_json::json;
 
 use crate::support::archive;
+use crate::support::serve::{metrics_with, stop_app};
 
 const TOKEN: &str = "in-process-test-token";
 const WAIT: Duration = Duration::from_secs(20);
@@ -170,26 +171,9 @@ async fn healthz_and_metrics_are_served_on_their_own_address() {
     let body: serde_json::Value = health.json().await.unwrap();
     assert_eq!(body["status"], "ok");
 
-    // The reply is counted once Discord has it, just after the fake records it: poll.
+    // The reply is counted once Discord has it, just after the fake records it.
     let answered = r#"marquee_interactions_total{command="review",outcome="answered"} 2"#;
-    let text = tokio::time::timeout(WAIT, async {
-        loop {
-            let text = http
-                .get(format!("http://{ops}/metrics"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            if text.contains(answered) {
-                return text;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("both /review interactions are counted");
+    let text = metrics_with(ops, answered).await;
     assert!(
         text.contains(r#"marquee_interaction_seconds_count{command="review"} 2"#),
         "{text}"
@@ -215,6 +199,55 @@ async fn healthz_and_metrics_are_served_on_their_own_address() {
         .send()
         .await
         .is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_gateway_a_command_that_panics_gets_the_apology_and_is_counted_panicked() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    fake.require_token(TOKEN);
+    let (settings, url) = settings_with(
+        dir.path(),
+        &fake,
+        &[
+            ("MARQUEE__OPS__LISTEN", "127.0.0.1:0"),
+            ("MARQUEE_TEST_PANIC_IN", "random"),
+        ],
+    )
+    .await;
+    let app = App::build(&settings, &url).await.unwrap();
+    let ops = app.ops_addr().expect("ops.listen set");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut running = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    fake.wait_ready(WAIT).await;
+    let ctx = Ctx::guild(8000, 5000, 6000, 1 << 11);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_command(4301, "random", json!([]), &ctx),
+    )
+    .await;
+    let reply = fake
+        .wait_for("the apology", |r| r.is("POST", "/interactions/4301/"), WAIT)
+        .await;
+    assert_eq!(reply.body["data"]["flags"], 64, "{}", reply.body);
+    let content = reply.body["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with("Sorry, something went wrong"),
+        "{content}"
+    );
+
+    let text = metrics_with(
+        ops,
+        r#"marquee_interactions_total{command="random",outcome="panicked"} 1"#,
+    )
+    .await;
+    assert!(
+        !text.contains(r#"marquee_interactions_total{command="random",outcome="answered"}"#),
+        "{text}"
+    );
+    stop_app(Some(stop), &mut running, &fake).await;
 }
 
 #[tokio::test]

@@ -10,10 +10,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use ed25519_dalek::{Signer, SigningKey};
 use marquee::app::App;
 use marquee::config::{Env, Settings};
-use marquee_testkit::fake_discord::{opt, slash_command, Ctx, FakeDiscord};
+use marquee_testkit::fake_discord::{opt, slash_command, Ctx, FakeDiscord, Scripted};
 use serde_json::{json, Value};
 
 use crate::support::archive;
+use crate::support::serve::metrics_with;
 
 const TOKEN: &str = "http-transport-test-token";
 const WAIT: Duration = Duration::from_secs(20);
@@ -37,6 +38,8 @@ struct Running {
     fake: FakeDiscord,
     url: String,
     db: String,
+    /// The ops address, when the test asked for one (`MARQUEE__OPS__LISTEN`).
+    ops: Option<SocketAddr>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -44,12 +47,18 @@ struct Running {
 
 impl Running {
     async fn start(defer_after_ms: u64) -> Running {
+        Running::start_with(defer_after_ms, &[]).await
+    }
+
+    /// Like [`Running::start`], with more variables set.
+    async fn start_with(defer_after_ms: u64, extra: &[(&str, &str)]) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let fake = FakeDiscord::start().await;
         fake.require_token(TOKEN);
-        let (settings, db) = settings(dir.path(), &fake, defer_after_ms).await;
+        let (settings, db) = settings(dir.path(), &fake, defer_after_ms, extra).await;
         let app = App::build(&settings, &db).await.unwrap();
         let addr: SocketAddr = app.interactions_addr().expect("the endpoint is bound");
+        let ops = app.ops_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let running = tokio::spawn(app.run_until(async {
             let _ = stopped.await;
@@ -58,6 +67,7 @@ impl Running {
             fake,
             url: format!("http://{addr}/interactions"),
             db,
+            ops,
             stop: Some(stop),
             running: Some(running),
             _dir: dir,
@@ -66,6 +76,15 @@ impl Running {
 
     async fn post(&self, d: &Value) -> (u16, Value) {
         self.fake.post_interaction(&self.url, &key(), d).await
+    }
+
+    /// Waits for the app to end by itself, and returns how it ended.
+    async fn ended(mut self) -> anyhow::Result<()> {
+        let running = self.running.take().expect("running");
+        tokio::time::timeout(WAIT, running)
+            .await
+            .expect("the app ends by itself")
+            .expect("run_until does not panic")
     }
 
     /// Stops the app and checks it ended cleanly and sent Discord nothing out of spec.
@@ -88,7 +107,12 @@ impl Running {
     }
 }
 
-async fn settings(dir: &Path, fake: &FakeDiscord, defer_after_ms: u64) -> (Settings, String) {
+async fn settings(
+    dir: &Path,
+    fake: &FakeDiscord,
+    defer_after_ms: u64,
+    extra: &[(&str, &str)],
+) -> (Settings, String) {
     let url = format!("sqlite://{}", dir.join("bot.db").display());
     let store = marquee::store::Store::open(&url, true).await.unwrap();
     marquee::import::import_sources(&store, archive::sources(), |_| {})
@@ -107,6 +131,7 @@ async fn settings(dir: &Path, fake: &FakeDiscord, defer_after_ms: u64) -> (Setti
             ("MARQUEE__SERVE__DEFER_AFTER_MS", defer_after_ms.to_string()),
         ]
         .into_iter()
+        .chain(extra.iter().map(|(k, v)| (*k, v.to_string())))
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
     );
@@ -272,6 +297,73 @@ async fn unsigned_forged_altered_and_stale_requests_are_refused_and_change_nothi
     assert_eq!(store.subscriptions(8000).await.unwrap().len(), 1);
     store.close().await;
     app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_a_command_that_panics_gets_the_apology_and_is_counted_panicked() {
+    let app = Running::start_with(
+        2000,
+        &[
+            ("MARQUEE__OPS__LISTEN", "127.0.0.1:0"),
+            ("MARQUEE_TEST_PANIC_IN", "random"),
+        ],
+    )
+    .await;
+    let d = slash_command(4101, "random", json!([]), &guild());
+    let (status, body) = app.post(&d).await;
+    assert_eq!((status, body["type"].clone()), (200, json!(4)), "{body}");
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    let content = body["data"]["content"].as_str().unwrap_or_default();
+    assert!(content.starts_with("Sorry, something went wrong"), "{body}");
+
+    let ops = app.ops.expect("ops.listen set");
+    let text = metrics_with(
+        ops,
+        r#"marquee_interactions_total{command="random",outcome="panicked"} 1"#,
+    )
+    .await;
+    assert!(
+        !text.contains(r#"marquee_interactions_total{command="random",outcome="answered"}"#),
+        "{text}"
+    );
+    // The endpoint lives on.
+    let film = &archive::films()[0];
+    let d = slash_command(
+        4102,
+        "review",
+        json!([opt("title", 3, film.title)]),
+        &guild(),
+    );
+    let (status, body) = app.post(&d).await;
+    assert_eq!((status, body["type"].clone()), (200, json!(4)), "{body}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_a_refused_token_on_a_reply_stops_the_app_naming_the_variable() {
+    // Every command is deferred, so its answer is a REST edit of `@original`; Discord refuses
+    // the token on it.
+    let app = Running::start(0).await;
+    app.fake.script(
+        "PATCH",
+        "/webhooks/",
+        Scripted::error(401, 0, "401: Unauthorized"),
+    );
+    let film = &archive::films()[0];
+    let d = slash_command(
+        4111,
+        "review",
+        json!([opt("title", 3, film.title)]),
+        &guild(),
+    );
+    let (status, body) = app.post(&d).await;
+    assert_eq!((status, body["type"].clone()), (200, json!(5)), "{body}");
+    let err = format!(
+        "{:#}",
+        app.ended().await.expect_err("a refused token ends serve")
+    );
+    assert!(err.contains("Discord refused the token"), "{err}");
+    assert!(!err.contains(TOKEN), "the token is never shown: {err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

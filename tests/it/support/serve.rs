@@ -90,3 +90,25 @@ pub fn import_ok(dir: &Path, folder: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// GETs `/metrics` from the ops address until it holds `needle`, and returns that text. An
+/// interaction is counted just after Discord has its reply, so a test polls (every 20 ms, up to
+/// [`WAIT`]).
+pub async fn metrics_with(ops: std::net::SocketAddr, needle: &str) -> String {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut last = String::new();
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(answer) = http.get(format!("http://{ops}/metrics")).send().await {
+                last = answer.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "never counted {needle}:\n{last}");
+    last
+}
