@@ -19,6 +19,7 @@ use tokio::sync::watch;
 
 use super::fetch::{Fetched, Fetcher, Validators};
 use super::{items, take_items, MAX_BYTES};
+use crate::clock::{Clock, SystemClock};
 use crate::ops::Metrics;
 use crate::review::Limits;
 use crate::store::{FeedState, Polled, Store};
@@ -35,6 +36,14 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
     let cap = MAX_BACKOFF.max(interval);
     let factor = 2u32.checked_pow(failures.min(31)).unwrap_or(u32::MAX);
     interval.checked_mul(factor).map_or(cap, |d| d.min(cap))
+}
+
+/// How long to wait for the next feed due `at`: at least [`MIN_WAIT`], at most `interval`.
+fn until(at: DateTime<Utc>, now: DateTime<Utc>, interval: Duration) -> Duration {
+    (at - now)
+        .to_std()
+        .unwrap_or(Duration::ZERO)
+        .clamp(MIN_WAIT, interval)
 }
 
 /// Why a feed cannot be followed, found at start.
@@ -67,6 +76,8 @@ pub struct Follower {
     interval: Duration,
     limits: Limits,
     metrics: Arc<Metrics>,
+    /// When a feed is due and polled: the wall clock, or the tests' ([`Follower::with_clock`]).
+    clock: Arc<dyn Clock>,
 }
 
 impl Follower {
@@ -89,7 +100,13 @@ impl Follower {
             interval: interval.max(Duration::from_secs(1)),
             limits,
             metrics,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same follower reading the time from `clock`.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Follower {
+        Follower { clock, ..self }
     }
 
     /// Polls each feed when it is due until `shutdown` turns true. Never ends on its own for
@@ -102,10 +119,7 @@ impl Follower {
                 _ = shutdown.changed() => return Ok(()),
             }
             let wait = match self.store.next_feed_poll(&self.feeds).await {
-                Ok(Some(at)) => (at - Utc::now())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO)
-                    .clamp(MIN_WAIT, self.interval),
+                Ok(Some(at)) => until(at, self.clock.now(), self.interval),
                 Ok(None) => MIN_WAIT,
                 Err(err) => {
                     tracing::warn!(error = format!("{err:#}"), "cannot read the feeds' state");
@@ -131,7 +145,7 @@ impl Follower {
 
     /// Polls the feed if it is due and this process wins its claim.
     async fn poll_if_due(&self, url: &str) {
-        let now = Utc::now();
+        let now = self.clock.now();
         let claimed = match self.store.add_feed(url, now).await {
             Ok(()) => {
                 self.store
@@ -177,7 +191,7 @@ impl Follower {
             },
             Err(err) => Err(anyhow::Error::new(err)),
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let (polled, next) = match outcome {
             Ok(polled) => (polled, later(now, self.interval)),
             Err(err) => {
@@ -279,6 +293,21 @@ mod tests {
             let err = check_url(bad).unwrap_err().to_string();
             assert!(err.contains("serve --feed / archive.feeds"), "{err}");
         }
+    }
+
+    #[test]
+    fn the_wait_for_the_next_feed_is_bounded_both_ways() {
+        let now = Utc::now();
+        let interval = Duration::from_secs(1800);
+        let at = |secs: i64| now + chrono::Duration::seconds(secs);
+        assert_eq!(until(at(90), now, interval), Duration::from_secs(90));
+        assert_eq!(until(at(-90), now, interval), MIN_WAIT, "overdue");
+        assert_eq!(until(at(0), now, interval), MIN_WAIT);
+        assert_eq!(
+            until(at(7200), now, interval),
+            interval,
+            "never past one interval"
+        );
     }
 
     #[test]
