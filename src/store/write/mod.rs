@@ -2,6 +2,7 @@
 //! transaction has committed; a crash loses at most the transaction in flight, which was
 //! never reported.
 
+mod queue;
 mod round;
 mod tx;
 

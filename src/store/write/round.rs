@@ -9,7 +9,8 @@ use anyhow::Context;
 use super::super::plan::{
     identity, in_page_order, plan_round, split_round, Existing, Identity, Page, Parsed, Plan, Step,
 };
-use super::tx::{Credit, Regrade, Tx};
+use super::queue::Regrade;
+use super::tx::{Credit, Tx};
 use super::{FileOutcome, Outcome};
 use crate::present::title_with_year;
 use crate::review::{Review, Role};

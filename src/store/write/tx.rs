@@ -24,7 +24,7 @@ use crate::review::Review;
 pub(super) const ROWS: usize = 500;
 
 /// Whether a chunk of `rows` rows may keep its prepared statement.
-fn cached(rows: usize) -> bool {
+pub(super) fn cached(rows: usize) -> bool {
     rows == ROWS
 }
 
@@ -52,15 +52,16 @@ macro_rules! on_tx {
         }
     };
 }
+pub(super) use on_tx;
 
 /// Where the import's SQL differs between the engines.
-struct Dialect {
+pub(super) struct Dialect {
     /// The `ON CONFLICT` target of a film's identity, as its unique index spells it.
-    identity_conflict: &'static str,
+    pub(super) identity_conflict: &'static str,
     /// A new review's announcement nonce, from `a.review_id` and `s.id` (≤ 25 characters).
-    new_nonce: &'static str,
+    pub(super) new_nonce: &'static str,
     /// A regrade's nonce, from `g.review_id`, `s.id` and the archive version.
-    regrade_nonce: &'static str,
+    pub(super) regrade_nonce: &'static str,
 }
 
 const SQLITE: Dialect = Dialect {
@@ -108,19 +109,11 @@ fn existing(
     }
 }
 
-/// A film imported again with another grade.
-pub(super) struct Regrade {
-    pub(super) review_id: i64,
-    pub(super) from: String,
-    pub(super) to: &'static str,
-    pub(super) rank: u8,
-}
-
 /// One credit to write: review, role, position, person's name, character.
 pub(super) type Credit<'a> = (i64, &'static str, i64, &'a str, Option<&'a str>);
 
 impl Tx<'_> {
-    fn dialect(&self) -> &'static Dialect {
+    pub(super) fn dialect(&self) -> &'static Dialect {
         match self {
             Tx::Sqlite(_) => &SQLITE,
             Tx::Postgres(_) => &POSTGRES,
@@ -328,73 +321,6 @@ impl Tx<'_> {
             );
         }
         Ok(ids)
-    }
-
-    /// The outbox: an announcement for every subscribed channel whose floor the grade meets
-    /// (`added`: review and grade rank), committed with the reviews themselves, in the order
-    /// the reviews were added.
-    pub(super) async fn queue_announcements(&mut self, added: &[(i64, u8)]) -> anyhow::Result<()> {
-        let nonce = self.dialect().new_nonce;
-        for rows in added.chunks(ROWS) {
-            on_tx!(self, |t, Db| {
-                let mut q = QueryBuilder::<Db>::new("WITH added (review_id, grade_rank) AS (");
-                q.push_values(rows, |mut row, (id, rank)| {
-                    row.push_bind(*id).push_bind(i64::from(*rank));
-                });
-                q.push(
-                    ") INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce)
-                     SELECT a.review_id, s.id, s.channel_id, ",
-                );
-                q.push(nonce);
-                q.push(
-                    " FROM added a JOIN subscriptions s
-                       ON s.disabled_at IS NULL AND a.grade_rank <= s.min_grade_rank
-                     ORDER BY a.review_id, s.id",
-                );
-                q.build()
-                    .persistent(cached(rows.len()))
-                    .execute(&mut **t)
-                    .await?;
-            });
-        }
-        Ok(())
-    }
-
-    /// The outbox: a regrade for every channel subscribed with `regrades` whose floor the new
-    /// grade meets. The nonce carries the archive version the regrade made, so each regrade
-    /// of a film is a message of its own.
-    pub(super) async fn queue_regrades(&mut self, regraded: &[Regrade]) -> anyhow::Result<()> {
-        let nonce = self.dialect().regrade_nonce;
-        for rows in regraded.chunks(ROWS) {
-            on_tx!(self, |t, Db| {
-                let mut q = QueryBuilder::<Db>::new(
-                    "WITH regraded (review_id, regraded_from, regraded_to, grade_rank) AS (",
-                );
-                q.push_values(rows, |mut row, r| {
-                    row.push_bind(r.review_id)
-                        .push_bind(r.from.as_str())
-                        .push_bind(r.to)
-                        .push_bind(i64::from(r.rank));
-                });
-                q.push(
-                    ") INSERT INTO deliveries (review_id, subscription_id, channel_id, nonce,
-                                               regraded_from, regraded_to)
-                     SELECT g.review_id, s.id, s.channel_id, ",
-                );
-                q.push(nonce);
-                q.push(
-                    ", g.regraded_from, g.regraded_to
-                     FROM regraded g JOIN subscriptions s
-                       ON s.disabled_at IS NULL AND s.regrades AND g.grade_rank <= s.min_grade_rank
-                     ORDER BY g.review_id, s.id",
-                );
-                q.build()
-                    .persistent(cached(rows.len()))
-                    .execute(&mut **t)
-                    .await?;
-            });
-        }
-        Ok(())
     }
 
     /// Adds the people among `names` the archive lacks; returns the id of each name added or
