@@ -17,7 +17,8 @@ use std::sync::Arc;
 use serenity::all::{
     CommandInteraction, CommandOptionType, ComponentInteraction, CreateAttachment,
     CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseMessage, Interaction, ResolvedOption, ResolvedValue,
+    CreateInteractionResponseMessage, InstallationContext, Interaction, InteractionContext,
+    ResolvedOption, ResolvedValue,
 };
 
 use crate::archive::Archive;
@@ -108,6 +109,11 @@ pub trait SlashCommand: Send + Sync {
 
     async fn run(&self, data: &Data, cmd: &CommandInteraction) -> CommandResult;
 
+    /// Where the command can be installed and used.
+    fn reach(&self) -> Reach {
+        Reach::Anywhere
+    }
+
     /// Whether the command answers only the user who asked (a deferred reply must say so
     /// before the answer is known).
     fn ephemeral(&self) -> bool {
@@ -147,9 +153,50 @@ pub static COMMANDS: &[&dyn SlashCommand] = &[
     &subscriptions::Subscriptions,
 ];
 
-/// The commands as registered with Discord.
+/// Where a command can be installed and used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Installed to a server or to a user's account, and used in servers (whether or not the
+    /// bot is a member), in DMs with the bot and in other DMs and group chats. Everything that
+    /// only answers: it needs no guild, member or channel access.
+    Anywhere,
+    /// Installed to a server, and used in it: the subscriptions, which post to its channels
+    /// (a user-installed app cannot post where the bot is not a member).
+    Server,
+}
+
+impl Reach {
+    fn installs(self) -> Vec<InstallationContext> {
+        match self {
+            Reach::Anywhere => vec![InstallationContext::Guild, InstallationContext::User],
+            Reach::Server => vec![InstallationContext::Guild],
+        }
+    }
+
+    fn contexts(self) -> Vec<InteractionContext> {
+        match self {
+            Reach::Anywhere => vec![
+                InteractionContext::Guild,
+                InteractionContext::BotDm,
+                InteractionContext::PrivateChannel,
+            ],
+            Reach::Server => vec![InteractionContext::Guild],
+        }
+    }
+}
+
+/// The commands as registered with Discord, each with the installation types and contexts of
+/// its [`Reach`].
 pub fn definitions() -> Vec<CreateCommand> {
-    COMMANDS.iter().map(|c| c.definition()).collect()
+    COMMANDS
+        .iter()
+        .map(|c| {
+            let reach = c.reach();
+            c.definition()
+                .integration_types(reach.installs())
+                .contexts(reach.contexts())
+        })
+        .collect()
 }
 
 /// Whether the command `name` answers only the user who asked.
@@ -307,6 +354,26 @@ fn focused<'a>(ac: &'a CommandInteraction, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answering_commands_install_anywhere_and_subscriptions_stay_in_servers() {
+        for (command, definition) in COMMANDS.iter().zip(definitions()) {
+            let json = serde_json::to_value(&definition).unwrap();
+            let name = command.name();
+            let (installs, contexts) = if name.starts_with("subscri") || name == "unsubscribe" {
+                (serde_json::json!([0]), serde_json::json!([0]))
+            } else {
+                (serde_json::json!([0, 1]), serde_json::json!([0, 1, 2]))
+            };
+            assert_eq!(json["integration_types"], installs, "{name}");
+            assert_eq!(json["contexts"], contexts, "{name}");
+        }
+        let anywhere = COMMANDS
+            .iter()
+            .filter(|c| c.reach() == Reach::Anywhere)
+            .count();
+        assert!(anywhere >= 6, "review, random, person, top, search, stats");
+    }
 
     #[test]
     fn every_command_is_registered_once_under_its_own_name() {

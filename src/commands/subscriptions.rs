@@ -3,20 +3,19 @@
 
 use serenity::all::{
     ChannelType, CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption,
-    InteractionContext, Permissions, ResolvedValue,
+    Permissions, ResolvedValue,
 };
 
 use super::{
-    ephemeral, grade_choices, grade_option, option, CommandError, CommandResult, Data, SlashCommand,
+    ephemeral, grade_choices, grade_option, option, CommandError, CommandResult, Data, Reach,
+    SlashCommand,
 };
 use crate::review::Grade;
 use crate::store::Subscribed;
 
-/// Guild only, and shown by default to members who may manage channels.
+/// Shown by default to members who may manage channels (guild only: see [`Reach::Server`]).
 fn managed(command: CreateCommand) -> CreateCommand {
-    command
-        .default_member_permissions(Permissions::MANAGE_CHANNELS)
-        .contexts(vec![InteractionContext::Guild])
+    command.default_member_permissions(Permissions::MANAGE_CHANNELS)
 }
 
 fn channel_option(description: &str) -> CreateCommandOption {
@@ -35,6 +34,10 @@ pub struct Subscriptions;
 impl SlashCommand for Subscribe {
     fn name(&self) -> &'static str {
         "subscribe"
+    }
+
+    fn reach(&self) -> Reach {
+        Reach::Server
     }
 
     fn definition(&self) -> CreateCommand {
@@ -69,6 +72,10 @@ impl SlashCommand for Unsubscribe {
         "unsubscribe"
     }
 
+    fn reach(&self) -> Reach {
+        Reach::Server
+    }
+
     fn definition(&self) -> CreateCommand {
         managed(
             CreateCommand::new(self.name())
@@ -90,6 +97,10 @@ impl SlashCommand for Unsubscribe {
 impl SlashCommand for Subscriptions {
     fn name(&self) -> &'static str {
         "subscriptions"
+    }
+
+    fn reach(&self) -> Reach {
+        Reach::Server
     }
 
     fn definition(&self) -> CreateCommand {
