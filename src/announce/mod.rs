@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use serenity::all::{CreateEmbedAuthor, CreateMessage, Nonce};
+use serenity::all::{CreateActionRow, CreateEmbedAuthor, CreateMessage, Nonce};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -241,15 +241,24 @@ enum Outcome {
 /// How often the announcer prunes the outbox.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// The message body of an announcement: the review's card under a "New review" header, or
-/// "Regraded: B → A-" for a regrade (`regrade`: the grades before and after).
-pub fn announcement(card: &Card, nonce: &str, regrade: Option<(&str, &str)>) -> CreateMessage {
+/// The message body of an announcement: the card of review `id` under a "New review" header,
+/// or "Regraded: B → A-" for a regrade (`regrade`: the grades before and after), with the
+/// card's buttons (whoever presses "Read the review" reads it in a message for them alone).
+pub fn announcement(
+    id: i64,
+    card: &Card,
+    nonce: &str,
+    regrade: Option<(&str, &str)>,
+) -> CreateMessage {
     let header = match regrade {
         Some((from, to)) => format!("Regraded: {from} → {to}"),
         None => "New review".to_owned(),
     };
     CreateMessage::new()
         .embed(card.embed().author(CreateEmbedAuthor::new(header)))
+        .components(vec![CreateActionRow::Buttons(
+            crate::commands::review::card_buttons(id, card),
+        )])
         .allowed_mentions(no_mentions())
         .nonce(Nonce::String(nonce.to_owned()))
         .enforce_nonce(true)
@@ -534,7 +543,7 @@ impl Announcer {
             .regrade
             .as_ref()
             .map(|(from, to)| (from.as_str(), to.as_str()));
-        let body = announcement(&card, &delivery.nonce, regrade);
+        let body = announcement(delivery.review_id, &card, &delivery.nonce, regrade);
         let channel = delivery.channel_id;
         pass.busy.insert(channel);
         let this = self.clone();

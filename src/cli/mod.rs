@@ -86,6 +86,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// The whole review of a film, found as `lookup` finds it: the pull quote, the body, the
+    /// title line and tagline, and the footer.
+    ///
+    /// JSON: {"title","year","grade","url","paragraphs":[…],"pages":N}, where pages counts
+    /// the pages Discord shows it in; `--format discord` prints the first of them as the
+    /// bot sends it. Exit status 1 when nothing matches.
+    Read {
+        /// The film's title.
+        query: String,
+        /// The film's year, to tell remakes apart.
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Run the Discord bot: slash commands, autocomplete and announcements of new reviews.
     ///
     /// Needs DISCORD_TOKEN. DISCORD_API_BASE replaces https://discord.com (for a proxy);
@@ -267,6 +282,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             // system takes the memory back at once.
             archive.leak_indexes();
             answered
+        }
+        Command::Read {
+            query,
+            year,
+            format,
+        } => {
+            read(
+                &open_for_reading(&url).await?,
+                &settings,
+                &query,
+                year,
+                format,
+            )
+            .await
         }
         Command::Serve(args) => {
             let mut settings = settings;
@@ -667,6 +696,44 @@ async fn lookup_stdin(
             writeln!(out, "{}", render_lookup(query, result, settings, format)?)?;
         }
         out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn read(
+    archive: &Archive,
+    settings: &Settings,
+    query: &str,
+    year: Option<i32>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let result = archive
+        .lookup(query, year, settings.search.candidates)
+        .await?;
+    let Some(stored) = &result.review else {
+        eprintln!("No review matches “{query}”.");
+        return Ok(ExitCode::from(1));
+    };
+    let review = &stored.review;
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Text => writeln!(out, "{}", crate::present::read::text(review).trim_end())?,
+        Format::Json => {
+            let json = serde_json::json!({
+                "title": review.title,
+                "year": review.year(),
+                "grade": review.grade,
+                "url": review.url,
+                "paragraphs": crate::present::read::paragraphs(review),
+                "pages": crate::present::read::discord_pages(review).len(),
+            });
+            writeln!(out, "{json}")?;
+        }
+        Format::Discord => {
+            let first = crate::commands::review::reader(stored, 0).ephemeral(true);
+            let response = serenity::all::CreateInteractionResponse::Message(first);
+            writeln!(out, "{}", serde_json::to_string(&response)?)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

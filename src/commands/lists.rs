@@ -162,11 +162,16 @@ pub async fn component<L: Listing>(
             })?;
             let card = Card::of(&stored.review, &data.critic);
             let mut rows = carried;
+            let mut buttons = Vec::new();
             if let Some(back) = custom_id(L::COMMAND, "back", page, &listing.encode()) {
-                rows.push(CreateActionRow::Buttons(vec![CreateButton::new(back)
-                    .label("◀ Back to the list")
-                    .style(ButtonStyle::Secondary)]));
+                buttons.push(
+                    CreateButton::new(back)
+                        .label("◀ Back to the list")
+                        .style(ButtonStyle::Secondary),
+                );
             }
+            buttons.extend(super::review::card_buttons(id, &card));
+            rows.push(CreateActionRow::Buttons(buttons));
             CreateInteractionResponseMessage::new()
                 .embed(card.embed())
                 .components(rows)

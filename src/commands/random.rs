@@ -87,12 +87,16 @@ async fn pick(
         )));
     };
     let card = Card::of(&stored.review, &data.critic);
-    let button = CreateButton::new(another_button_id(filter))
-        .label("Another one")
-        .style(ButtonStyle::Secondary);
+    let mut buttons = super::review::card_buttons(stored.id, &card);
+    buttons.insert(
+        1,
+        CreateButton::new(another_button_id(filter))
+            .label("Another one")
+            .style(ButtonStyle::Secondary),
+    );
     Ok(CreateInteractionResponseMessage::new()
         .embed(card.embed())
-        .components(vec![CreateActionRow::Buttons(vec![button])])
+        .components(vec![CreateActionRow::Buttons(buttons)])
         .allowed_mentions(no_mentions()))
 }
 

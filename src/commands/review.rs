@@ -1,11 +1,11 @@
 //! `/review` and `marquee lookup`: a film by a sloppy title.
 
 use serenity::all::{
-    ActionRowComponent, AutocompleteChoice, CommandInteraction, CommandOptionType,
+    ActionRowComponent, AutocompleteChoice, ButtonStyle, CommandInteraction, CommandOptionType,
     ComponentInteraction, ComponentInteractionDataKind, CreateActionRow,
-    CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption,
+    CreateAutocompleteResponse, CreateButton, CreateCommand, CreateCommandOption, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
 };
 
 use super::{
@@ -14,9 +14,10 @@ use super::{
 };
 
 use crate::archive::Lookup;
-use crate::present::markdown::escape;
-use crate::present::{card_response, no_mentions, title_with_year, truncate, Card};
+use crate::present::markdown::{escape, escape_within};
+use crate::present::{band_colour, limits, no_mentions, read, title_with_year, truncate, Card};
 use crate::search::Candidate;
+use crate::store::StoredReview;
 
 /// The custom id of the select menu that offers the other candidates of an ambiguous match.
 pub const PICK_MENU_ID: &str = "marquee:review:pick";
@@ -64,8 +65,9 @@ impl SlashCommand for Review {
         component: &ComponentInteraction,
         rest: &str,
     ) -> CommandResult {
-        match rest {
-            "pick" => pick(data, component).await,
+        match rest.split_once(':') {
+            None if rest == "pick" => pick(data, component).await,
+            Some(("read", page)) => read_page(data, page).await,
             _ => Err(CommandError::User(
                 "This menu is out of date; run /review again.".into(),
             )),
@@ -89,6 +91,7 @@ pub fn reply(lookup: &Lookup, query: &str, critic: &str) -> CreateInteractionRes
         return not_found(query, &lookup.outcome.candidates);
     };
     let card = Card::of(&stored.review, critic);
+    let buttons = CreateActionRow::Buttons(card_buttons(stored.id, &card));
     let others: Vec<&Candidate> = lookup
         .outcome
         .candidates
@@ -97,7 +100,12 @@ pub fn reply(lookup: &Lookup, query: &str, critic: &str) -> CreateInteractionRes
         .take(MENU_OPTIONS)
         .collect();
     if !lookup.outcome.ambiguous || others.is_empty() {
-        return card_response(&card);
+        return CreateInteractionResponse::Message(
+            CreateInteractionResponseMessage::new()
+                .embed(card.embed())
+                .components(vec![buttons])
+                .allowed_mentions(no_mentions()),
+        );
     }
     let options = others
         .iter()
@@ -111,7 +119,7 @@ pub fn reply(lookup: &Lookup, query: &str, critic: &str) -> CreateInteractionRes
     CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
             .embed(card.embed())
-            .components(vec![pick_menu(options)])
+            .components(vec![buttons, pick_menu(options)])
             .allowed_mentions(no_mentions()),
     )
 }
@@ -204,11 +212,113 @@ pub async fn pick(data: &Data, component: &ComponentInteraction) -> CommandResul
         })
         .take(MENU_OPTIONS)
         .collect();
-    let mut message = CreateInteractionResponseMessage::new()
-        .embed(card.embed())
-        .allowed_mentions(no_mentions());
+    let mut rows = vec![CreateActionRow::Buttons(card_buttons(id, &card))];
     if !options.is_empty() {
-        message = message.components(vec![pick_menu(options)]);
+        rows.push(pick_menu(options));
     }
+    let message = CreateInteractionResponseMessage::new()
+        .embed(card.embed())
+        .components(rows)
+        .allowed_mentions(no_mentions());
     Ok(CreateInteractionResponse::UpdateMessage(message).into())
+}
+
+// ----- reading the whole review -----
+
+/// The custom id of a button that shows page `page` of review `id`: `open` in a message of
+/// its own (the card's "Read the review"), `prev`/`next` in place of the page shown. The state
+/// is all in the id, so the buttons work after a restart.
+pub fn read_id(id: i64, page: usize, how: &str) -> String {
+    format!("marquee:review:read:{id}:{page}:{how}")
+}
+
+/// A card's buttons: "Read the review", and a link to the review online when it has one.
+pub fn card_buttons(id: i64, card: &Card) -> Vec<CreateButton> {
+    let mut buttons = vec![CreateButton::new(read_id(id, 0, "open"))
+        .label("Read the review")
+        .style(ButtonStyle::Primary)];
+    buttons.extend(card.url.as_deref().map(online_button));
+    buttons
+}
+
+fn online_button(url: &str) -> CreateButton {
+    CreateButton::new_link(url).label("On the critic's site")
+}
+
+/// A press of a reading button (`state`: `<id>:<page>:<how>`, see [`read_id`]).
+async fn read_page(data: &Data, state: &str) -> CommandResult {
+    let stale = || CommandError::User("This button is out of date; run /review again.".into());
+    let mut parts = state.splitn(3, ':');
+    let id: i64 = parts
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(stale)?;
+    let page: usize = parts
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(stale)?;
+    let how = parts.next().ok_or_else(stale)?;
+    let stored = data
+        .archive
+        .store()
+        .review(id)
+        .await?
+        .ok_or_else(|| CommandError::User("That review is no longer in the archive.".into()))?;
+    let message = reader(&stored, page);
+    Ok(match how {
+        "open" => CreateInteractionResponse::Message(message.ephemeral(true)),
+        _ => CreateInteractionResponse::UpdateMessage(message),
+    }
+    .into())
+}
+
+/// Page `page` of the whole review (the last, if the review has since become shorter), with
+/// Previous / Next when there is more than one, and the link to the review online.
+pub fn reader(stored: &StoredReview, page: usize) -> CreateInteractionResponseMessage {
+    let review = &stored.review;
+    let pages = read::discord_pages(review);
+    let last = pages.len().saturating_sub(1);
+    let page = page.min(last);
+    let text = pages.get(page).cloned().unwrap_or_default();
+    let card = Card::of(review, "");
+    let mut embed = CreateEmbed::new()
+        .title(escape_within(
+            &title_with_year(&review.title, review.year()),
+            limits::TITLE,
+        ))
+        .colour(band_colour(review.grade))
+        .footer(CreateEmbedFooter::new(format!(
+            "Page {} of {}",
+            page + 1,
+            pages.len()
+        )));
+    if !text.is_empty() {
+        embed = embed.description(text);
+    }
+    if let Some(url) = &card.url {
+        embed = embed.url(url);
+    }
+    let mut buttons = Vec::new();
+    if pages.len() > 1 {
+        buttons.push(
+            CreateButton::new(read_id(stored.id, page.saturating_sub(1), "prev"))
+                .label("◀ Previous")
+                .style(ButtonStyle::Secondary)
+                .disabled(page == 0),
+        );
+        buttons.push(
+            CreateButton::new(read_id(stored.id, (page + 1).min(last), "next"))
+                .label("Next ▶")
+                .style(ButtonStyle::Secondary)
+                .disabled(page == last),
+        );
+    }
+    buttons.extend(card.url.as_deref().map(online_button));
+    let mut message = CreateInteractionResponseMessage::new()
+        .embed(embed)
+        .allowed_mentions(no_mentions());
+    if !buttons.is_empty() {
+        message = message.components(vec![CreateActionRow::Buttons(buttons)]);
+    }
+    message
 }

@@ -12,6 +12,7 @@ use serenity::builder::{
 pub mod chart;
 pub mod lists;
 pub mod markdown;
+pub mod read;
 
 use crate::review::grade::Band;
 use crate::review::{Grade, Review};

@@ -71,7 +71,10 @@ async fn registers_commands_and_answers_review_autocomplete_and_picks() {
         embed["title"].as_str().unwrap().starts_with("King Kong ("),
         "{embed}"
     );
-    let menu = &reply.body["data"]["components"][0]["components"][0];
+    // The card's buttons, then the menu of the other films.
+    let read = &reply.body["data"]["components"][0]["components"][0];
+    assert_eq!(read["label"], "Read the review", "{read}");
+    let menu = &reply.body["data"]["components"][1]["components"][0];
     assert_eq!(menu["custom_id"], "marquee:review:pick");
     let options = menu["options"].as_array().unwrap();
     assert_eq!(options.len(), 2, "{menu}");
@@ -119,9 +122,13 @@ async fn registers_commands_and_answers_review_autocomplete_and_picks() {
         .wait_for("the /review year reply", callback_of(4003), WAIT)
         .await;
     assert_eq!(reply.body["data"]["embeds"][0]["title"], "King Kong (2005)");
-    assert!(reply.body["data"]
-        .get("components")
-        .is_none_or(|c| c.as_array().is_some_and(|a| a.is_empty())));
+    let no_menu = reply.body["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .all(|c| c["type"] == 2);
+    assert!(no_menu, "{}", reply.body);
 
     // Autocomplete: ≤ 25 choices, best first, labelled with year and grade.
     fake.dispatch(
@@ -172,7 +179,7 @@ async fn registers_commands_and_answers_review_autocomplete_and_picks() {
         .unwrap()
         .to_owned();
     assert!(["A+", "A", "A-"].contains(&grade.as_str()), "{grade}");
-    let button = &reply.body["data"]["components"][0]["components"][0];
+    let button = &reply.body["data"]["components"][0]["components"][1];
     assert_eq!(button["label"], "Another one");
     let message = fake_discord::bot_message(9002, 5000, &reply.body["data"]);
     fake.dispatch(

@@ -54,7 +54,15 @@ async fn review_of_a_clear_title_is_one_card_without_a_menu() {
     .await;
     assert_eq!(v["type"], 4);
     assert_eq!(v["data"]["embeds"][0]["title"], "The Godfather (1972)");
-    assert!(v["data"].get("components").is_none());
+    // No menu: one row, the card's "Read the review".
+    let rows = v["data"]["components"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let buttons = rows[0]["components"].as_array().unwrap();
+    assert!(buttons.iter().all(|b| b["type"] == 2), "{buttons:?}");
+    assert!(buttons[0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("marquee:review:read:"));
     assert_eq!(v["data"]["allowed_mentions"]["parse"], json!([]));
 }
 
@@ -71,7 +79,7 @@ async fn review_of_remakes_offers_the_others_and_a_year_picks_one() {
         ),
     )
     .await;
-    let options = v["data"]["components"][0]["components"][0]["options"]
+    let options = v["data"]["components"][1]["components"][0]["options"]
         .as_array()
         .unwrap()
         .clone();
@@ -135,8 +143,19 @@ async fn review_of_remakes_offers_the_others_and_a_year_picks_one() {
     .await;
     assert_eq!(v["type"], 7);
     assert_eq!(v["data"]["embeds"][0]["title"], "King Kong (2005)");
-    let kept = &v["data"]["components"][0]["components"][0]["options"];
+    let kept = &v["data"]["components"][1]["components"][0]["options"];
     assert_eq!(kept.as_array().unwrap().len(), 2);
+    // The card's button reads the film now shown.
+    let read = v["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        read,
+        format!(
+            "marquee:review:read:{}:0:open",
+            chosen["value"].as_str().unwrap()
+        )
+    );
 }
 
 #[tokio::test]
@@ -211,7 +230,7 @@ async fn random_defaults_to_a_minus_and_filters_by_decade() {
     .await;
     let title = v["data"]["embeds"][0]["title"].as_str().unwrap();
     assert!(title.contains("(197"), "{title}");
-    let button = &v["data"]["components"][0]["components"][0];
+    let button = &v["data"]["components"][0]["components"][1];
     assert_eq!(button["custom_id"], "marquee:random:F:1970");
 
     let v = reply(
