@@ -111,6 +111,10 @@ pub const OWNER_ID: u64 = 3000;
 /// view channel, send messages, embed links, attach files, read history, external emojis.
 pub const APP_PERMISSIONS: u64 =
     (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18);
+/// `app_permissions` of an interaction with an app installed to a user's account where the bot
+/// is not a member: what a user-installed app may do there (embed links, attach files, use
+/// external emojis).
+pub const USER_INSTALL_APP_PERMISSIONS: u64 = (1 << 14) | (1 << 15) | (1 << 18);
 /// The heartbeat interval the fake asks for (ms), long enough not to matter in a test.
 pub const HEARTBEAT_INTERVAL_MS: u64 = 41250;
 
@@ -972,12 +976,16 @@ impl FakeDiscord {
 
 // ----- interaction payloads -----
 
-/// Where an interaction happens: a guild channel when `guild` is set, else a DM with the user.
+/// Where an interaction happens: a guild channel when `guild` is set, else a DM with the user;
+/// and who installed the app that gets it.
 #[derive(Clone, Copy, Debug)]
 pub struct Ctx {
     pub channel_id: u64,
     pub guild: Option<GuildCtx>,
     pub user_id: u64,
+    /// Installed to the user's account, not to the server: the interaction carries `user` and
+    /// no `member`, and `authorizing_integration_owners` names the user (type 1).
+    pub user_install: bool,
 }
 
 /// The guild of an interaction and the invoking member's permissions (a decimal string on the
@@ -995,6 +1003,25 @@ impl Ctx {
             channel_id,
             guild: None,
             user_id,
+            user_install: false,
+        }
+    }
+
+    /// Guild channel `channel_id` of `guild_id`, a server the bot is not in, by `user_id`, who
+    /// installed the app to their account.
+    pub fn user_install_in_guild(guild_id: u64, channel_id: u64, user_id: u64) -> Ctx {
+        Ctx {
+            user_install: true,
+            ..Ctx::guild(guild_id, channel_id, user_id, 0)
+        }
+    }
+
+    /// A DM between `user_id` and someone else (not the bot), in channel `channel_id`, by
+    /// `user_id`, who installed the app to their account (context 2, a private channel).
+    pub fn user_install_in_dm(channel_id: u64, user_id: u64) -> Ctx {
+        Ctx {
+            user_install: true,
+            ..Ctx::dm(channel_id, user_id)
         }
     }
 
@@ -1007,6 +1034,7 @@ impl Ctx {
                 permissions,
             }),
             user_id,
+            user_install: false,
         }
     }
 }
@@ -1053,6 +1081,44 @@ pub fn slash_command(id: u64, name: &str, options: Value, ctx: &Ctx) -> Value {
     let mut d = interaction_base(id, 2, ctx);
     d["data"] = command_data(name, options);
     d
+}
+
+/// A complete INTERACTION_CREATE `d` for the message command `name` (a message context menu
+/// command: interaction type 2, command type 3) used on `message` (see [`user_message`]).
+pub fn message_command(id: u64, name: &str, message: Value, ctx: &Ctx) -> Value {
+    let mut d = interaction_base(id, 2, ctx);
+    let target = message["id"].as_str().unwrap_or("0").to_owned();
+    d["data"] = json!({
+        "id": command_id(name).to_string(),
+        "name": name,
+        "type": 3,
+        "target_id": target,
+        "resolved": {"messages": {target.clone(): message}},
+    });
+    d
+}
+
+/// A message `content` written by user `author_id` in channel `channel_id`, as an interaction's
+/// resolved data carries it.
+pub fn user_message(id: u64, channel_id: u64, author_id: u64, content: &str) -> Value {
+    json!({
+        "id": id.to_string(),
+        "channel_id": channel_id.to_string(),
+        "author": user_json(author_id),
+        "content": content,
+        "timestamp": now_timestamp(),
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "components": [],
+        "pinned": false,
+        "type": 0,
+        "flags": 0,
+    })
 }
 
 /// A complete INTERACTION_CREATE `d` for autocomplete of command `name` (type 4); one option
@@ -1134,6 +1200,26 @@ fn interaction_base(id: u64, kind: u8, ctx: &Ctx) -> Value {
         "entitlements": [],
         "attachment_size_limit": 8_388_608,
     });
+    if ctx.user_install {
+        // Discord's shape for an app installed to the user's account: the user, no member
+        // (the bot may not be in the server), the owner of the installation a user (type 1),
+        // and what the app may do where it is not a member.
+        d["user"] = user_json(ctx.user_id);
+        d["authorizing_integration_owners"] = json!({"1": ctx.user_id.to_string()});
+        d["app_permissions"] = json!(USER_INSTALL_APP_PERMISSIONS.to_string());
+        match ctx.guild {
+            Some(guild) => {
+                d["guild_id"] = json!(guild.guild_id.to_string());
+                d["guild_locale"] = json!("en-US");
+                d["context"] = json!(0);
+            }
+            None => {
+                d["context"] = json!(2);
+                d["channel"] = json!({"id": ctx.channel_id.to_string(), "type": 1});
+            }
+        }
+        return d;
+    }
     match ctx.guild {
         Some(guild) => {
             d["guild_id"] = json!(guild.guild_id.to_string());
