@@ -10,6 +10,7 @@
 
 mod support;
 
+mod anywhere;
 mod app;
 mod bot;
 mod browse;

@@ -2,6 +2,7 @@
 //! in the `marquee-testkit` crate (testkit/).
 
 pub mod archive;
+pub mod inproc;
 pub mod serve;
 pub mod sloppy;
 pub mod sloppy_people;
