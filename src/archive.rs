@@ -311,6 +311,24 @@ impl Archive {
             None => Ok(None),
         }
     }
+
+    /// A random review under `filter` that credits `person` (the `people` rows of one
+    /// person's spellings).
+    pub async fn random_of(
+        &self,
+        filter: RandomFilter,
+        person: Vec<i64>,
+    ) -> anyhow::Result<Option<StoredReview>> {
+        let scope = store::Scope {
+            decade: filter.decade,
+            year: None,
+            people: Some(person),
+        };
+        match self.store.random_in(&scope, filter.min_grade).await? {
+            Some(id) => self.store.review(id).await,
+            None => Ok(None),
+        }
+    }
 }
 
 /// After a change to the archive: builds and saves the title index now, so the next lookup

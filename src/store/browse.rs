@@ -341,6 +341,37 @@ impl Store {
         Ok(counts)
     }
 
+    /// A random review in `scope` graded `min_grade` or better.
+    pub async fn random_in(&self, scope: &Scope, min_grade: Grade) -> anyhow::Result<Option<i64>> {
+        let sql = |condition: &str, n: usize| {
+            format!(
+                "SELECT id FROM reviews WHERE {condition} AND grade_rank <= ${n}
+                 ORDER BY random() LIMIT 1"
+            )
+        };
+        let rank = i64::from(min_grade.rank());
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let (condition, binds) = scope.condition(Dialect::Sqlite);
+                let n = binds.len() + 1;
+                bind_sqlite(sqlx::query_as(&sql(&condition, n)), binds)
+                    .bind(rank)
+                    .fetch_optional(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                let (condition, binds) = scope.condition(Dialect::Postgres);
+                let n = binds.len() + 1;
+                bind_postgres(sqlx::query_as(&sql(&condition, n)), binds)
+                    .bind(rank)
+                    .fetch_optional(pool)
+                    .await
+            }
+        }
+        .map(|row: Option<(i64,)>| row.map(|(id,)| id))
+        .context("cannot pick a random review")
+    }
+
     /// Reviews matching `query` (every term, or any when none has all), best first with the
     /// titles weighted highest (bm25 on SQLite, `ts_rank` on PostgreSQL); `limit` of them
     /// from `offset`.

@@ -248,6 +248,102 @@ async fn random_defaults_to_a_minus_and_filters_by_decade() {
 }
 
 #[tokio::test]
+async fn random_of_a_person_picks_only_their_films_and_the_button_keeps_them() {
+    let data = data().await;
+    let director = |v: &Value| {
+        v["data"]["embeds"][0]["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["name"] == "Director" || f["name"] == "Directors")
+            .and_then(|f| f["value"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut titles = std::collections::BTreeSet::new();
+    let mut button = String::new();
+    for i in 0..20 {
+        let v = reply(
+            &data,
+            slash_command(
+                30 + i,
+                "random",
+                json!([opt("person", 3, "coppola"), opt("min_grade", 3, "F")]),
+                &guild(0),
+            ),
+        )
+        .await;
+        assert_eq!(v["type"], 4, "{v}");
+        assert!(director(&v).contains("Coppola"), "{v}");
+        titles.insert(v["data"]["embeds"][0]["title"].as_str().unwrap().to_owned());
+        button = v["data"]["components"][0]["components"][1]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    assert!(
+        titles.len() >= 2,
+        "a random pick among their films: {titles:?}"
+    );
+    assert!(button.starts_with("marquee:random:F:any:p"), "{button}");
+
+    // "Another one" keeps the person.
+    let message = fake_discord::bot_message(78, 5000, &json!({"embeds": [], "components": []}));
+    let v = reply(&data, component(60, &button, 2, vec![], message, &guild(0))).await;
+    assert_eq!(v["type"], 7);
+    assert!(director(&v).contains("Coppola"), "{v}");
+
+    // Above their best grade, or nobody by that name: the user is told.
+    let v = reply(
+        &data,
+        slash_command(
+            61,
+            "random",
+            json!([opt("person", 3, "coppola"), opt("decade", 4, 1990)]),
+            &guild(0),
+        ),
+    )
+    .await;
+    assert_eq!(v["data"]["flags"], 64);
+    assert!(
+        content(&v)
+            .starts_with("No review graded A- or better from the 1990s with Francis Ford Coppola"),
+        "{v}"
+    );
+    let v = reply(
+        &data,
+        slash_command(
+            62,
+            "random",
+            json!([opt("person", 3, "zzqx nobody")]),
+            &guild(0),
+        ),
+    )
+    .await;
+    assert!(
+        content(&v).starts_with("Nobody in the archive matches"),
+        "{v}"
+    );
+
+    // The option suggests people as /person does.
+    let v = reply(
+        &data,
+        autocomplete(
+            63,
+            "random",
+            json!([focused("person", 3, "coppo")]),
+            &guild(0),
+        ),
+    )
+    .await;
+    assert_eq!(v["type"], 8);
+    let first = v["data"]["choices"][0]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(first.contains("Coppola"), "{v}");
+}
+
+#[tokio::test]
 async fn subscriptions_need_a_guild_and_manage_channels() {
     let data = data().await;
     let v = reply(

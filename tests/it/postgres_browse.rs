@@ -14,7 +14,7 @@ use std::sync::Arc;
 use marquee::archive::{Archive, Origin};
 use marquee::commands::{dispatch, Data};
 use marquee::import::{collect_sources, import_sources, Source};
-use marquee::review::Decade;
+use marquee::review::{Decade, Grade};
 use marquee::search::people::RoleFilter;
 use marquee::search::words::TextQuery;
 use marquee::store::{Scope, Store, TextResults, MATCH_END, MATCH_START};
@@ -318,6 +318,22 @@ async fn top_and_stats_scopes_are_the_same_on_both_engines() {
             total,
             "{p:?}: the pages hold the count"
         );
+        // A random pick (`/random person:`) is one of the scope's films, on both engines.
+        for (store, scope) in [(&both.pg, &p), (&both.sqlite, &s)] {
+            match store.random_in(scope, Grade::F).await.unwrap() {
+                None => assert_eq!(total, 0, "{p:?}"),
+                Some(id) => {
+                    let picked = store.review(id).await.unwrap().unwrap().review;
+                    assert!(
+                        pg_all
+                            .iter()
+                            .any(|(t, y, _)| *t == picked.title && *y == picked.year()),
+                        "{p:?}: {}",
+                        picked.title
+                    );
+                }
+            }
+        }
         nonempty += usize::from(total > 0);
     }
     assert_eq!(nonempty, 7, "only the 1890s and nobody's films are empty");
