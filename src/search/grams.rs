@@ -221,7 +221,9 @@ impl GramIndex {
         }
     }
 
-    fn within_one_edit(&self, compact: &str) -> Vec<u32> {
+    /// The short names (up to ten letters without spaces) within one edit of `compact`, and
+    /// a few that merely share a hash with one of its deletions.
+    pub(crate) fn within_one_edit(&self, compact: &str) -> Vec<u32> {
         let mut found = Vec::new();
         for variant in std::iter::once(compact.to_owned()).chain(deletions(compact)) {
             found.extend_from_slice(self.deletions.get(stable_hash(&variant)));

@@ -12,6 +12,7 @@ mod normalize;
 pub mod people;
 mod query;
 mod score;
+mod spot;
 mod strings;
 pub mod words;
 
@@ -28,6 +29,7 @@ use names::{names_of, Name};
 pub use normalize::normalize;
 use query::{readings, Reading};
 use score::Form;
+pub use spot::{Spotted, MAX_SPOT_CHARS};
 use strings::{Span, Strings};
 
 /// The most candidates [`TitleIndex::autocomplete`] returns (Discord's limit).
@@ -38,7 +40,8 @@ pub const MIN_CANDIDATE_SCORE: f64 = 0.4;
 /// Invisible characters that join the letters around them into one word (U+2060 WORD JOINER,
 /// U+FEFF ZERO WIDTH NO-BREAK SPACE, U+200D ZERO WIDTH JOINER, U+200C ZERO WIDTH NON-JOINER,
 /// U+00AD SOFT HYPHEN): text pasted from the web carries them inside words.
-const INVISIBLE_JOINERS: &[char] = &['\u{2060}', '\u{feff}', '\u{200d}', '\u{200c}', '\u{ad}'];
+pub(crate) const INVISIBLE_JOINERS: &[char] =
+    &['\u{2060}', '\u{feff}', '\u{200d}', '\u{200c}', '\u{ad}'];
 
 /// `text` without invisible joiners, so that `God⁠father` is searched as `Godfather`.
 pub fn without_joiners(text: &str) -> std::borrow::Cow<'_, str> {
@@ -118,6 +121,9 @@ pub struct TitleIndex {
     /// Entries sorted by normalised title, for autocomplete on empty input.
     alphabetical: Vec<u32>,
     grams: GramIndex,
+    /// What [`TitleIndex::spot`] needs besides, built on its first call (never saved).
+    #[serde(skip)]
+    spot: std::sync::OnceLock<spot::SpotIndex>,
 }
 
 /// A film as the index keeps it.
@@ -191,6 +197,7 @@ impl TitleIndex {
             by_compact,
             alphabetical,
             grams,
+            spot: std::sync::OnceLock::new(),
         }
     }
 

@@ -77,34 +77,91 @@ struct Word {
 
 /// Cuts ASCII text into lower-case words, applying the punctuation rules (step 3).
 fn split_words(text: &str) -> Vec<Word> {
-    let bytes = text.as_bytes();
+    split_spanned(text.as_bytes())
+        .into_iter()
+        .map(|spanned| spanned.word)
+        .collect()
+}
+
+/// A word cut from ASCII bytes, with where its letters lie in them.
+#[derive(Debug, PartialEq)]
+pub(crate) struct SpannedWord {
+    word: Word,
+    /// The first byte that went into the word.
+    pub start: usize,
+    /// One past the last byte that went into the word (apostrophes and dots inside it, which
+    /// vanish, lie between the two).
+    pub end: usize,
+}
+
+impl SpannedWord {
+    /// The word's text, lower case, before articles and numerals are dealt with.
+    pub fn text(&self) -> &str {
+        &self.word.text
+    }
+
+    /// The word as a title key has it: a canonical roman numeral (or the pronoun `I`) as
+    /// digits.
+    pub fn key(&self) -> String {
+        canonical_number(self.word.text.clone())
+    }
+}
+
+/// [`split_words`] over bytes that need not be one string (the spotter maps each character
+/// of a message to ASCII itself, to know where each word came from), keeping each word's
+/// place. Bytes outside ASCII separate words.
+pub(crate) fn split_spanned(bytes: &[u8]) -> Vec<SpannedWord> {
     let mut words = Vec::new();
     let mut current = String::new();
+    let mut start = 0;
+    let mut end = 0;
     let mut acronym = false;
     let mut comma = false;
     for (i, &byte) in bytes.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
         let next = bytes.get(i + 1).copied();
         match byte {
-            b if b.is_ascii_alphanumeric() => current.push(char::from(b.to_ascii_lowercase())),
+            b if b.is_ascii_alphanumeric() => {
+                if current.is_empty() {
+                    start = i;
+                }
+                current.push(char::from(b.to_ascii_lowercase()));
+                end = i + 1;
+            }
             b'\'' | b'`' => {}
             b',' if is_digit(prev) && is_digit(next) => {}
             b'.' if continues_acronym(&current, acronym, next, bytes.get(i + 2).copied()) => {
                 acronym = true;
             }
             other => {
-                push_word(&mut words, &mut current, &mut comma);
+                push_spanned(&mut words, &mut current, &mut comma, start..end);
                 acronym = false;
                 if other == b'&' {
                     current.push_str("and");
-                    push_word(&mut words, &mut current, &mut comma);
+                    push_spanned(&mut words, &mut current, &mut comma, i..i + 1);
                 }
                 comma |= other == b',';
             }
         }
     }
-    push_word(&mut words, &mut current, &mut comma);
+    push_spanned(&mut words, &mut current, &mut comma, start..end);
     words
+}
+
+/// Moves the word being built (if any) to `words`, with its place.
+fn push_spanned(
+    words: &mut Vec<SpannedWord>,
+    current: &mut String,
+    comma: &mut bool,
+    at: std::ops::Range<usize>,
+) {
+    let mut plain = Vec::new();
+    push_word(&mut plain, current, comma);
+    words.extend(plain.into_iter().map(|word| SpannedWord {
+        word,
+        start: at.start,
+        end: at.end,
+    }));
 }
 
 fn is_digit(byte: Option<u8>) -> bool {
@@ -150,7 +207,7 @@ fn split_article(mut words: Vec<Word>) -> (Option<String>, Vec<String>) {
 }
 
 /// A canonical roman numeral from 1 to 39 becomes its digits; any other word is returned as is.
-fn canonical_number(word: String) -> String {
+pub(crate) fn canonical_number(word: String) -> String {
     match roman_value(&word) {
         Some(value) => value.to_string(),
         None => word,

@@ -53,7 +53,7 @@ impl Reading {
 }
 
 /// Numbers spelled as words, indexed by their value.
-const NUMBER_WORDS: [&str; 21] = [
+pub(crate) const NUMBER_WORDS: [&str; 21] = [
     "zero",
     "one",
     "two",
