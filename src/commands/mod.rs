@@ -2,6 +2,7 @@
 //! archive and serenity's model and builder types. The CLI prints these replies; the bot sends
 //! them. Nothing here touches the network.
 
+pub mod find;
 pub mod lists;
 mod options;
 pub mod person;
@@ -140,7 +141,8 @@ pub trait SlashCommand: Send + Sync {
     }
 }
 
-/// Every command, in the order Discord shows them.
+/// Every command, in the order Discord shows them: the slash commands, and the message command
+/// "Find the review".
 pub static COMMANDS: &[&dyn SlashCommand] = &[
     &review::Review,
     &random::Random,
@@ -148,6 +150,7 @@ pub static COMMANDS: &[&dyn SlashCommand] = &[
     &top::Top,
     &search::Search,
     &stats::Stats,
+    &find::FindReview,
     &subscriptions::Subscribe,
     &subscriptions::Unsubscribe,
     &subscriptions::Subscriptions,

@@ -119,18 +119,23 @@ pub fn reply(lookup: &Lookup, query: &str, critic: &str) -> CreateInteractionRes
     CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
             .embed(card.embed())
-            .components(vec![buttons, pick_menu(options)])
+            .components(vec![buttons, pick_menu(options, OTHERS)])
             .allowed_mentions(no_mentions()),
     )
 }
 
-/// The menu of other films that an ambiguous match offers.
-fn pick_menu(options: Vec<CreateSelectMenuOption>) -> CreateActionRow {
+/// A menu of films (option values: review ids); a choice shows that film's card in place, and
+/// the menu stays. An ambiguous match offers the other films in one, "Find the review" the
+/// films a message names.
+pub fn pick_menu(options: Vec<CreateSelectMenuOption>, placeholder: &str) -> CreateActionRow {
     CreateActionRow::SelectMenu(
         CreateSelectMenu::new(PICK_MENU_ID, CreateSelectMenuKind::String { options })
-            .placeholder("Not this one? Pick another film"),
+            .placeholder(placeholder),
     )
 }
+
+/// The placeholder of an ambiguous match's menu.
+const OTHERS: &str = "Not this one? Pick another film";
 
 /// An ephemeral reply listing the closest titles.
 pub fn not_found(query: &str, closest: &[Candidate]) -> CreateInteractionResponse {
@@ -196,16 +201,21 @@ pub async fn pick(data: &Data, component: &ComponentInteraction) -> CommandResul
         .await?
         .ok_or_else(|| CommandError::User("That review is no longer in the archive.".into()))?;
     let card = Card::of(&stored.review, &data.critic);
-    let options: Vec<CreateSelectMenuOption> = component
+    let menu = component
         .message
         .components
         .iter()
         .flat_map(|row| &row.components)
-        .filter_map(|c| match c {
-            ActionRowComponent::SelectMenu(menu) => Some(&menu.options),
+        .find_map(|c| match c {
+            ActionRowComponent::SelectMenu(menu) => Some(menu),
             _ => None,
-        })
-        .flatten()
+        });
+    let placeholder = menu
+        .and_then(|m| m.placeholder.as_deref())
+        .unwrap_or(OTHERS);
+    let options: Vec<CreateSelectMenuOption> = menu
+        .into_iter()
+        .flat_map(|m| &m.options)
         .map(|o| {
             CreateSelectMenuOption::new(o.label.clone(), o.value.clone())
                 .default_selection(o.value == id.to_string())
@@ -214,7 +224,7 @@ pub async fn pick(data: &Data, component: &ComponentInteraction) -> CommandResul
         .collect();
     let mut rows = vec![CreateActionRow::Buttons(card_buttons(id, &card))];
     if !options.is_empty() {
-        rows.push(pick_menu(options));
+        rows.push(pick_menu(options, placeholder));
     }
     let message = CreateInteractionResponseMessage::new()
         .embed(card.embed())

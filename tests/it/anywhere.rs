@@ -7,7 +7,9 @@
 
 use marquee::import::Source;
 use marquee::present::markdown::escape;
-use marquee_testkit::fake_discord::{bot_message, component, opt, slash_command, Ctx, FakeDiscord};
+use marquee_testkit::fake_discord::{
+    bot_message, component, message_command, opt, slash_command, user_message, Ctx, FakeDiscord,
+};
 use serde_json::{json, Value};
 
 use crate::support::archive;
@@ -223,6 +225,22 @@ async fn everything_answers(app: &InProcess, ctx: &Ctx, first_id: u64) {
     .await
     .body;
     assert_eq!(turned["type"], 7, "{where_}: {turned}");
+    // A film chosen from the list's menu opens its card in place.
+    let menu = control(&turned, "marquee:person:film");
+    let film = menu["options"][0]["value"].as_str().unwrap().to_owned();
+    let message = bot_message(n + 200_000, ctx.channel_id, &turned["data"]);
+    let n = next();
+    let d = component(
+        n,
+        menu["custom_id"].as_str().unwrap(),
+        3,
+        vec![film],
+        message,
+        ctx,
+    );
+    let opened = app.ask(&d).await.body;
+    assert_eq!(opened["type"], 7, "{where_}: {opened}");
+    control(&opened, "marquee:review:read:");
 
     for (command, options) in [
         ("top", json!([opt("decade", 4, 1970)])),
@@ -236,6 +254,23 @@ async fn everything_answers(app: &InProcess, ctx: &Ctx, first_id: u64) {
             "{where_} /{command}: {answer}"
         );
     }
+
+    // "Find the review" on someone's message.
+    let n = next();
+    let said = user_message(
+        n + 1_000_000,
+        ctx.channel_id,
+        6200,
+        "*Harbour Lights* is on tonight, anyone?",
+    );
+    let found = app
+        .ask(&message_command(n, "Find the review", said, ctx))
+        .await
+        .body;
+    assert_eq!(found["type"], 4, "{where_}: {found}");
+    assert_eq!(found["data"]["flags"], 64, "{where_}: for the user alone");
+    let title = found["data"]["embeds"][0]["title"].as_str().unwrap_or("");
+    assert!(title.starts_with("Harbour Lights"), "{where_}: {found}");
 
     // /stats: the chart, uploaded with the answer.
     let n = next();

@@ -343,6 +343,101 @@ async fn random_of_a_person_picks_only_their_films_and_the_button_keeps_them() {
     assert!(first.contains("Coppola"), "{v}");
 }
 
+/// "Find the review" on a message saying `text`.
+async fn find_in(data: &Data, id: u64, text: &str) -> Value {
+    let message = fake_discord::user_message(id + 500, 5000, 7001, text);
+    reply(
+        data,
+        fake_discord::message_command(id, "Find the review", message, &guild(0)),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn find_the_review_answers_one_film_several_or_none_for_the_user_alone() {
+    let data = data().await;
+
+    // One film: its card, with "Read the review".
+    let v = find_in(
+        &data,
+        70,
+        "we finally watched the godfather last night, what a film",
+    )
+    .await;
+    assert_eq!(v["type"], 4, "{v}");
+    assert_eq!(v["data"]["flags"], 64, "for the user alone");
+    assert_eq!(
+        v["data"]["embeds"][0]["title"], "The Godfather (1972)",
+        "{v}"
+    );
+    assert!(v["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("marquee:review:read:"));
+    assert_eq!(v["data"]["allowed_mentions"]["parse"], json!([]));
+
+    // Several: a menu of them, in the order the message names them; a choice opens its card.
+    let v = find_in(
+        &data,
+        71,
+        "double bill tonight: *Alien* (1979) and then \"Vertigo\"",
+    )
+    .await;
+    assert_eq!(v["data"]["flags"], 64, "{v}");
+    let menu = &v["data"]["components"][0]["components"][0];
+    assert_eq!(menu["custom_id"], "marquee:review:pick");
+    let labels: Vec<&str> = menu["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels[0].starts_with("Alien (1979)"), "{labels:?}");
+    assert!(labels[1].starts_with("Vertigo (1958)"), "{labels:?}");
+    assert!(content(&v).contains("names 2 films"), "{v}");
+    let mut message = fake_discord::bot_message(79, 5000, &v["data"]);
+    message["flags"] = json!(64);
+    let chosen = menu["options"][1]["value"].as_str().unwrap().to_owned();
+    let v = reply(
+        &data,
+        component(
+            72,
+            "marquee:review:pick",
+            3,
+            vec![chosen],
+            message,
+            &guild(0),
+        ),
+    )
+    .await;
+    assert_eq!(v["type"], 7, "{v}");
+    assert_eq!(v["data"]["embeds"][0]["title"], "Vertigo (1958)");
+    assert_eq!(
+        v["data"]["components"][1]["components"][0]["placeholder"],
+        "Pick one to see its card"
+    );
+
+    // None, and ordinary words that are also titles are not films.
+    for (id, text) in [
+        (73, "it was a good night out, thanks all"),
+        (74, "the general consensus is that we should leave at 300"),
+    ] {
+        let v = find_in(&data, id, text).await;
+        assert_eq!(v["data"]["flags"], 64, "{text}: {v}");
+        assert_eq!(
+            content(&v),
+            "No film of the archive in that message.",
+            "{text}"
+        );
+    }
+    let v = find_in(&data, 75, "").await;
+    assert_eq!(
+        content(&v),
+        "That message has no text to look for films in."
+    );
+}
+
 #[tokio::test]
 async fn subscriptions_need_a_guild_and_manage_channels() {
     let data = data().await;
