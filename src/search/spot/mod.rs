@@ -569,13 +569,7 @@ impl TitleIndex {
     /// that title) and gathers the evidence; `None` when it names nothing.
     fn judge(&self, message: &Text, found: Found) -> Option<Judged> {
         let tokens = &message.tokens;
-        let mut entries: Vec<u32> = found
-            .names
-            .iter()
-            .filter_map(|&n| self.names.get(n as usize).map(|name| name.entry))
-            .collect();
-        entries.sort_unstable();
-        entries.dedup();
+        let entries = self.entries_of(&found);
         if entries.is_empty() {
             return None;
         }
@@ -587,74 +581,10 @@ impl TitleIndex {
         let mut evidence = Evidence::default();
         let after = year_after(message, found.last);
         let year = after.or_else(|| year_before(message, first));
-        let year_of = |e: &u32| self.entry(*e).and_then(|e| e.year);
-        if let Some(year) = year {
-            let exact: Vec<u32> = entries
-                .iter()
-                .copied()
-                .filter(|e| year_of(e) == Some(year))
-                .collect();
-            let near: Vec<u32> = entries
-                .iter()
-                .copied()
-                .filter(|e| year_of(e).is_some_and(|y| y.abs_diff(year) == 1))
-                .collect();
-            entries = if exact.is_empty() { near } else { exact };
-            evidence.year = !entries.is_empty();
-            evidence.contradicted = entries.is_empty();
-        }
-        entries.sort_by_key(|e| (year_of(e).unwrap_or(i32::MAX), *e));
-        let (entry, same_title) = match entries.split_first() {
-            Some((entry, rest)) if year.is_none() => (*entry, rest.to_vec()),
-            Some((entry, _)) => (*entry, Vec::new()),
-            None => (
-                found.names.first().map_or(0, |&n| self.name_entry(n)),
-                Vec::new(),
-            ),
-        };
+        let (entry, same_title) = self.film_of(entries, year, &found, &mut evidence);
         evidence.sequel = year.is_none() && sequel_number(message, found.last).is_some();
-        let words: Vec<&Token> = tokens
-            .get(found.first..=found.last)
-            .unwrap_or(&[])
-            .iter()
-            .collect();
-        let keys: Vec<&str> = words
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                if found.bare && i + 1 == words.len() {
-                    t.bare.as_deref().unwrap_or(&t.key)
-                } else {
-                    t.key.as_str()
-                }
-            })
-            .collect();
-        let classes: Vec<Class> = keys.iter().map(|k| class(k)).collect();
-        let mut kind = kind_of(&keys, &classes);
-        let joined = found.score < 1.0 && found.exact;
-        if !found.exact || joined {
-            // A typo can make everyday words look rare (`watchin`), and so can words run
-            // together (`everyday` for `Every Day`): the name's own words must be telling too.
-            let own: Vec<&str> = found
-                .names
-                .first()
-                .map_or("", |&n| self.name_key(n))
-                .split(' ')
-                .collect();
-            let own_classes: Vec<Class> = own.iter().map(|k| class(k)).collect();
-            kind = weaker(kind, kind_of(&own, &own_classes));
-        }
-        let start_char = tokens.get(first).map_or(0, |t| t.chars.start);
-        let end_char = tokens.get(found.last).map_or(start_char, |t| {
-            if found.bare {
-                t.bare_end
-            } else {
-                t.chars.end
-            }
-        });
-        let title_start = tokens
-            .get(found.first)
-            .map_or(start_char, |t| t.chars.start);
+        let (classes, kind) = self.window_kind(message, &found);
+        let (start_char, end_char, title_start) = span_of(message, &found, first);
         evidence.marked = marked(message, start_char, end_char, found.last)
             || marked(message, title_start, end_char, found.last);
         evidence.proper_only = classes
@@ -687,6 +617,93 @@ impl TitleIndex {
             accepted: false,
             found,
         })
+    }
+
+    /// The films a window's names belong to, each once.
+    fn entries_of(&self, found: &Found) -> Vec<u32> {
+        let mut entries: Vec<u32> = found
+            .names
+            .iter()
+            .filter_map(|&n| self.names.get(n as usize).map(|name| name.entry))
+            .collect();
+        entries.sort_unstable();
+        entries.dedup();
+        entries
+    }
+
+    /// The film a window means among `entries` (its films), and the others of the same title
+    /// it could mean as well: the one of the year next to it (or a year off), else the oldest.
+    /// A year that fits none of them contradicts the mention.
+    fn film_of(
+        &self,
+        mut entries: Vec<u32>,
+        year: Option<i32>,
+        found: &Found,
+        evidence: &mut Evidence,
+    ) -> (u32, Vec<u32>) {
+        let year_of = |e: &u32| self.entry(*e).and_then(|e| e.year);
+        if let Some(year) = year {
+            let exact: Vec<u32> = entries
+                .iter()
+                .copied()
+                .filter(|e| year_of(e) == Some(year))
+                .collect();
+            let near: Vec<u32> = entries
+                .iter()
+                .copied()
+                .filter(|e| year_of(e).is_some_and(|y| y.abs_diff(year) == 1))
+                .collect();
+            entries = if exact.is_empty() { near } else { exact };
+            evidence.year = !entries.is_empty();
+            evidence.contradicted = entries.is_empty();
+        }
+        entries.sort_by_key(|e| (year_of(e).unwrap_or(i32::MAX), *e));
+        match entries.split_first() {
+            Some((entry, rest)) if year.is_none() => (*entry, rest.to_vec()),
+            Some((entry, _)) => (*entry, Vec::new()),
+            None => (
+                found.names.first().map_or(0, |&n| self.name_entry(n)),
+                Vec::new(),
+            ),
+        }
+    }
+
+    /// The classes of a window's words and what kind of title they make (for a typo or words
+    /// run together, no stronger than the name's own words).
+    fn window_kind(&self, message: &Text, found: &Found) -> (Vec<Class>, Kind) {
+        let words: Vec<&Token> = message
+            .tokens
+            .get(found.first..=found.last)
+            .unwrap_or(&[])
+            .iter()
+            .collect();
+        let keys: Vec<&str> = words
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if found.bare && i + 1 == words.len() {
+                    t.bare.as_deref().unwrap_or(&t.key)
+                } else {
+                    t.key.as_str()
+                }
+            })
+            .collect();
+        let classes: Vec<Class> = keys.iter().map(|k| class(k)).collect();
+        let mut kind = kind_of(&keys, &classes);
+        let joined = found.score < 1.0 && found.exact;
+        if !found.exact || joined {
+            // A typo can make everyday words look rare (`watchin`), and so can words run
+            // together (`everyday` for `Every Day`): the name's own words must be telling too.
+            let own: Vec<&str> = found
+                .names
+                .first()
+                .map_or("", |&n| self.name_key(n))
+                .split(' ')
+                .collect();
+            let own_classes: Vec<Class> = own.iter().map(|k| class(k)).collect();
+            kind = weaker(kind, kind_of(&own, &own_classes));
+        }
+        (classes, kind)
     }
 
     /// True when the window's words are separated by more commas than any of its names has
@@ -925,6 +942,24 @@ fn accept(j: &Judged, context: bool, listed: bool) -> bool {
         Kind::Short => e.capital_mid || (context && listed && e.capital_start),
         Kind::Numeric => (e.cue_before && !e.plural_after) || (context && listed),
     }
+}
+
+/// Where a mention is, in characters: from `first` (with a typed article) to the window's
+/// end (a bare last word without its `'s`), and where the title itself starts.
+fn span_of(message: &Text, found: &Found, first: usize) -> (usize, usize, usize) {
+    let tokens = &message.tokens;
+    let start_char = tokens.get(first).map_or(0, |t| t.chars.start);
+    let end_char = tokens.get(found.last).map_or(start_char, |t| {
+        if found.bare {
+            t.bare_end
+        } else {
+            t.chars.end
+        }
+    });
+    let title_start = tokens
+        .get(found.first)
+        .map_or(start_char, |t| t.chars.start);
+    (start_char, end_char, title_start)
 }
 
 /// The kind that needs more evidence.
