@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+use super::vocab::{class, Class};
 use crate::search::normalize::{canonical_number, split_spanned};
 use crate::search::INVISIBLE_JOINERS;
 
@@ -27,12 +28,16 @@ pub(crate) enum Case {
 pub(crate) struct Token {
     /// The word as a title key has it.
     pub key: String,
+    /// What kind of word the key is.
+    pub class: Class,
     /// For a possessive (`Alien's`), the key without its `'s`.
     pub bare: Option<String>,
     /// The characters it came from (in the message as given).
     pub chars: Range<usize>,
     /// Where a possessive's `'s` starts (the end of the word without it).
     pub bare_end: usize,
+    /// Written as a possessive: `Godard's`, `Jenkins'`.
+    pub possessive: bool,
     pub case: Case,
     /// Written with digits only (`2`, `1979`), not as a numeral word (`ii`) or the pronoun.
     pub digits: bool,
@@ -113,6 +118,12 @@ impl<'a> Text<'a> {
                 && spanned.end >= spanned.start + 2
                 && spanned.end.checked_sub(2).and_then(|i| ascii.get(i)) == Some(&b'\'')
                 && spanned.end.checked_sub(1).and_then(|i| ascii.get(i)) == Some(&b's');
+            // `Jenkins'`: an apostrophe right after a final `s`, ending the word.
+            let plural_possessive = word.ends_with('s')
+                && ascii.get(spanned.end) == Some(&b'\'')
+                && !ascii
+                    .get(spanned.end + 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric());
             let bare = word
                 .strip_suffix('s')
                 .filter(|_| possessive)
@@ -121,11 +132,14 @@ impl<'a> Text<'a> {
                 Some(&apostrophe) if possessive => apostrophe,
                 _ => last + 1,
             };
+            let key = spanned.key();
             tokens.push(Token {
-                key: spanned.key(),
+                class: class(&key),
+                key,
                 bare,
                 chars: first..last + 1,
                 bare_end,
+                possessive: possessive || plural_possessive,
                 case: case_of(chars_of),
                 digits: chars_of.iter().all(|c| c.is_ascii_digit()),
                 sentence_start: false,
@@ -205,28 +219,12 @@ impl<'a> Text<'a> {
             }
         }
     }
-
-    /// The share of words written with a capital (or in capitals): most of them means a
-    /// message in title case or shouting, where a capital says nothing.
-    pub fn capitalised_share(&self) -> f64 {
-        let lettered: Vec<&Token> = self
-            .tokens
-            .iter()
-            .filter(|t| t.case != Case::None)
-            .collect();
-        if lettered.len() < 4 {
-            return 0.0;
-        }
-        let capitalised = lettered
-            .iter()
-            .filter(|t| matches!(t.case, Case::Capital | Case::Upper))
-            .count();
-        capitalised as f64 / lettered.len() as f64
-    }
 }
 
 /// Words after which a dot does not end a sentence.
-const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "vs", "jr", "sr", "no"];
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "vs", "jr", "sr", "no", "vol", "pt", "ep", "ch", "chap",
+];
 
 /// True when the text between two words ends a sentence.
 pub(crate) fn ends_sentence(gap: &str) -> bool {
