@@ -1,4 +1,4 @@
-//! The command line: `marquee import`, `lookup`, `random`, `serve`, and the browsing
+//! The command line: `marquee import`, `lookup`, `spot`, `random`, `serve`, and the browsing
 //! commands `person`, `top`, `search`, `stats`.
 
 mod browse;
@@ -22,8 +22,9 @@ use crate::store::{RandomFilter, Store};
 /// marquee — one film critic's review archive, as a Discord bot and a command line.
 ///
 /// Reviews are plain-text files in the critic's layouts. `import` reads them into a SQLite
-/// (or PostgreSQL) database; `lookup` finds a film by a sloppy title; `random` picks a well-graded film. Until
-/// a database exists, `lookup` and `random` answer from a small built-in sample archive.
+/// (or PostgreSQL) database; `lookup` finds a film by a sloppy title; `spot` finds the films a chat
+/// message names; `random` picks a well-graded film. Until a database exists, `lookup`, `spot` and
+/// `random` answer from a small built-in sample archive.
 #[derive(Debug, Parser)]
 #[command(name = "marquee", version, propagate_version = true)]
 pub struct Cli {
@@ -100,6 +101,25 @@ pub enum Command {
         year: Option<i32>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Find the archive's films named in a message: free chat text, as the "Find the review"
+    /// message command reads it.
+    ///
+    /// A title is found in any case, with or without its article, in quotes or markdown
+    /// emphasis, with a year next to it (which picks one of several films of that title) and
+    /// with a typo when it is long. A title made of everyday words (Vertigo, Taxi Driver, It,
+    /// 300) counts only when something marks it as one: quotes, a year, capitals in the
+    /// middle of a sentence, "watched" or "the film" before it, or a message about films.
+    /// Overlapping mentions count once (the longest), and each film once, in the order of the
+    /// text. TEXT `-` reads the whole of standard input as one message. JSON:
+    /// {"films":[{"title","year","grade","span":[start,end]}]}, span in characters of the
+    /// text (Unicode scalar values, end exclusive). Exit status 1 when no film is named.
+    Spot {
+        /// The message, or `-` to read it from standard input.
+        #[arg(value_name = "TEXT|-")]
+        text: String,
+        #[arg(long, value_enum, default_value_t = SpotFormat::Text)]
+        format: SpotFormat,
     },
     /// Run the Discord bot: slash commands, autocomplete and announcements of new reviews.
     ///
@@ -206,6 +226,15 @@ pub enum Format {
     Discord,
 }
 
+/// How `spot` prints the films it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpotFormat {
+    /// One line per film: title (year) grade, and the mention as written.
+    Text,
+    /// {"films":[{"title","year","grade","span":[start,end]}]}.
+    Json,
+}
+
 fn parse_grade(text: &str) -> Result<Grade, String> {
     Grade::parse(text).map_err(|e| e.to_string())
 }
@@ -296,6 +325,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
             )
             .await
+        }
+        Command::Spot { text, format } => {
+            let archive = open_for_reading(&url).await?;
+            let answered = spot(&archive, &text, format).await;
+            archive.leak_indexes();
+            answered
         }
         Command::Serve(args) => {
             let mut settings = settings;
@@ -736,6 +771,61 @@ async fn read(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One film of `marquee spot --format json`.
+#[derive(serde::Serialize)]
+struct SpottedJson<'a> {
+    title: &'a str,
+    year: Option<i32>,
+    grade: Grade,
+    /// Characters, end exclusive.
+    span: [usize; 2],
+}
+
+/// The JSON form of the films spotted in a text.
+pub fn spot_json(spotted: &[crate::search::Spotted]) -> serde_json::Value {
+    let films: Vec<SpottedJson> = spotted
+        .iter()
+        .map(|s| SpottedJson {
+            title: &s.title,
+            year: s.year,
+            grade: s.grade,
+            span: [s.span.start, s.span.end],
+        })
+        .collect();
+    json!({ "films": films })
+}
+
+async fn spot(archive: &Archive, text: &str, format: SpotFormat) -> anyhow::Result<ExitCode> {
+    let message = if text == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .context("cannot read standard input")?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        text.to_owned()
+    };
+    let spotted = archive.index().await?.spot(&message);
+    let mut out = std::io::stdout().lock();
+    match format {
+        SpotFormat::Json => writeln!(out, "{}", serde_json::to_string(&spot_json(&spotted))?)?,
+        SpotFormat::Text => {
+            for s in &spotted {
+                let year = s.year.map(|y| format!(" ({y})")).unwrap_or_default();
+                let mention = message.get(s.bytes.clone()).unwrap_or_default();
+                writeln!(out, "{}{year} {}  “{mention}”", s.title, s.grade)?;
+            }
+            if spotted.is_empty() {
+                eprintln!("No film of the archive is named in this text.");
+            }
+        }
+    }
+    Ok(if spotted.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 async fn random(

@@ -395,7 +395,7 @@ fn help_documents_every_command() {
     let out = marquee(Path::new("."), &["--help"]);
     let text = stdout(&out);
     for word in [
-        "import", "lookup", "random", "person", "top", "search", "stats", "--db",
+        "import", "lookup", "spot", "random", "person", "top", "search", "stats", "--db",
     ] {
         assert!(text.contains(word), "{word} missing from --help:\n{text}");
     }

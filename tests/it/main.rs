@@ -29,6 +29,7 @@ mod postgres_browse;
 mod postgres_serve;
 mod search_precision;
 mod site;
+mod spot;
 mod store;
 mod store_engines;
 mod text_search_corpus;

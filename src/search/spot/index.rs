@@ -1,7 +1,9 @@
 //! What spotting needs beyond the title index, built from it on the first spot: hashes of
 //! every name's key, of each key's leading words and of its space-free form, so that a window
-//! of a message is checked with a few integer searches; and, for long names, the words that
+//! of a message is checked with a hash lookup or two; and, for long names, the words that
 //! anchor a typo-tolerant comparison.
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::vocab::{class, Class};
 use crate::search::TitleIndex;
@@ -15,19 +17,72 @@ const ANCHOR_CAP: usize = 64;
 /// No window is longer than this many words, whatever the archive holds.
 const MAX_WORDS: usize = 32;
 
-/// The spotting index. Sorted arrays of 64-bit FNV-1a hashes: a hash found is confirmed
-/// against the title index's own sorted names, so a collision costs a lookup, never a
-/// wrong answer.
+/// The spotting index: hashes (64-bit FNV-1a) of every name's key, of each key's leading
+/// words and of its space-free form, each with the names that have it. A name found by a
+/// hash is compared with the window before it counts, so a collision costs a comparison,
+/// never a wrong answer.
 #[derive(Debug, Default)]
 pub(crate) struct SpotIndex {
-    keys: Vec<u64>,
+    keys: Grouped,
     /// Each key's first words (`godfather`, `godfather part` for `godfather part 2`).
-    prefixes: Vec<u64>,
-    compacts: Vec<u64>,
-    /// (hash of a word, name) for the words of long names, each word held by few of them.
-    anchors: Vec<(u64, u32)>,
+    prefixes: FxHashSet<u64>,
+    compacts: Grouped,
+    /// The words of long names, each word held by few of them.
+    anchors: Grouped,
     /// The most words in a name's key.
     pub max_words: usize,
+}
+
+/// Names grouped by a hash: `names[start..start + len]` for the hash's `(start, len)`.
+#[derive(Debug, Default)]
+struct Grouped {
+    ranges: FxHashMap<u64, (u32, u32)>,
+    names: Vec<u32>,
+}
+
+impl Grouped {
+    /// Groups `(hash, name)` pairs, keeping only the hashes `keep` accepts the count of.
+    fn build(mut pairs: Vec<(u64, u32)>, keep: impl Fn(usize) -> bool) -> Grouped {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut grouped = Grouped::default();
+        let mut start = 0;
+        while start < pairs.len() {
+            let hash = pairs.get(start).map_or(0, |p| p.0);
+            let len = pairs
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|p| p.0 == hash)
+                .count()
+                .max(1);
+            if keep(len) {
+                let at = u32::try_from(grouped.names.len()).unwrap_or(u32::MAX);
+                let count = u32::try_from(len).unwrap_or(u32::MAX);
+                grouped.ranges.insert(hash, (at, count));
+                grouped.names.extend(
+                    pairs
+                        .get(start..start + len)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|p| p.1),
+                );
+            }
+            start += len;
+        }
+        grouped.names.shrink_to_fit();
+        grouped
+    }
+
+    fn get(&self, hash: u64) -> &[u32] {
+        match self.ranges.get(&hash) {
+            Some(&(at, len)) => {
+                let at = at as usize;
+                self.names.get(at..at + len as usize).unwrap_or(&[])
+            }
+            None => &[],
+        }
+    }
 }
 
 pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -47,22 +102,25 @@ pub(crate) fn hash(text: &str) -> u64 {
 
 impl SpotIndex {
     pub fn build(index: &TitleIndex) -> SpotIndex {
-        let mut spot = SpotIndex::default();
+        let mut keys = Vec::with_capacity(index.names.len());
+        let mut compacts = Vec::with_capacity(index.names.len());
+        let mut prefixes = FxHashSet::default();
         let mut words_of_long: Vec<(u64, u32)> = Vec::new();
+        let mut max_words = 0;
         for (id, name) in index.names.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             let form = name.form(&index.strings);
             if form.key.is_empty() {
                 continue;
             }
-            spot.keys.push(hash(form.key));
-            spot.compacts.push(hash(form.compact));
+            keys.push((hash(form.key), id));
+            compacts.push((hash(form.compact), id));
             let mut h = FNV_OFFSET;
             let words: Vec<&str> = form.words().collect();
-            spot.max_words = spot.max_words.max(words.len());
+            max_words = max_words.max(words.len());
             for (at, word) in words.iter().enumerate() {
                 if at > 0 {
-                    spot.prefixes.push(h);
+                    prefixes.insert(h);
                     h = feed(h, b" ");
                 }
                 h = feed(h, word.as_bytes());
@@ -75,55 +133,35 @@ impl SpotIndex {
                 }
             }
         }
-        for list in [&mut spot.keys, &mut spot.prefixes, &mut spot.compacts] {
-            list.sort_unstable();
-            list.dedup();
+        prefixes.shrink_to_fit();
+        SpotIndex {
+            keys: Grouped::build(keys, |_| true),
+            prefixes,
+            compacts: Grouped::build(compacts, |_| true),
+            // A word many long names share anchors too many comparisons.
+            anchors: Grouped::build(words_of_long, |len| len <= ANCHOR_CAP),
+            max_words: max_words.min(MAX_WORDS),
         }
-        words_of_long.sort_unstable();
-        words_of_long.dedup();
-        // Keep the words few names share.
-        let mut start = 0;
-        while start < words_of_long.len() {
-            let word = words_of_long.get(start).map_or(0, |w| w.0);
-            let len = words_of_long
-                .get(start..)
-                .unwrap_or(&[])
-                .iter()
-                .take_while(|w| w.0 == word)
-                .count()
-                .max(1);
-            if len <= ANCHOR_CAP {
-                spot.anchors
-                    .extend_from_slice(words_of_long.get(start..start + len).unwrap_or(&[]));
-            }
-            start += len;
-        }
-        spot.max_words = spot.max_words.min(MAX_WORDS);
-        spot
     }
 
-    pub fn has_key(&self, hash: u64) -> bool {
-        self.keys.binary_search(&hash).is_ok()
+    /// The names whose key may be the one hashed (compare before trusting).
+    pub fn with_key(&self, hash: u64) -> &[u32] {
+        self.keys.get(hash)
     }
 
     /// Some name's key starts with the words hashed (and has more).
     pub fn has_prefix(&self, hash: u64) -> bool {
-        self.prefixes.binary_search(&hash).is_ok()
+        self.prefixes.contains(&hash)
     }
 
-    pub fn has_compact(&self, hash: u64) -> bool {
-        self.compacts.binary_search(&hash).is_ok()
+    /// The names whose space-free key may be the one hashed.
+    pub fn with_compact(&self, hash: u64) -> &[u32] {
+        self.compacts.get(hash)
     }
 
     /// The long names holding the word hashed (none when too many do).
-    pub fn anchored(&self, word: u64) -> impl Iterator<Item = u32> + '_ {
-        let start = self.anchors.partition_point(|a| a.0 < word);
-        self.anchors
-            .get(start..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(move |a| a.0 == word)
-            .map(|a| a.1)
+    pub fn anchored(&self, word: u64) -> &[u32] {
+        self.anchors.get(word)
     }
 }
 

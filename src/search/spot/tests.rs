@@ -36,6 +36,8 @@ const FILMS: &[(&str, i32)] = &[
     ("The General", 1926),
     ("Schindler's List", 1993),
     ("Us", 2019),
+    ("Kill Bill: Volume 1", 2003),
+    ("Everything Everywhere All at Once", 2022),
 ];
 
 fn index() -> TitleIndex {
@@ -259,6 +261,57 @@ fn spacing_numbers_accents_joiners_possessives() {
         &["Distant Voices, Still Lives (1988)"],
     );
     finds(&index, "my godfather sent a card", &[]);
+}
+
+#[test]
+fn film_talk_a_makers_name_and_lists() {
+    let index = index();
+    finds(
+        &index,
+        "hitchcock's vertigo is the one",
+        &["Vertigo (1958)"],
+    );
+    finds(&index, "barry jenkins' vertigo", &["Vertigo (1958)"]);
+    finds(&index, "my dad's vertigo is back", &[]);
+    finds(
+        &index,
+        "taxi driver is such a tense film",
+        &["Taxi Driver (1976)"],
+    );
+    finds(&index, "the taxi driver was rude", &[]);
+    finds(
+        &index,
+        "rashomon, vertigo and heat",
+        &["Rashomon (1950)", "Vertigo (1958)", "Heat (1995)"],
+    );
+}
+
+#[test]
+fn words_in_their_ordinary_sense() {
+    let index = index();
+    finds(&index, "James Brown, the godfather of soul", &[]);
+    finds(&index, "an alien landed", &[]);
+    // Capitals say nothing in a message in capitals.
+    finds(&index, "I GET VERTIGO ON LADDERS", &[]);
+    finds(&index, "I get Vertigo on ladders", &["Vertigo (1958)"]);
+    // Words listed with commas are not a title that has none.
+    finds(&index, "I want everything, everywhere, all at once", &[]);
+    finds(
+        &index,
+        "everything everywhere all at once",
+        &["Everything Everywhere All at Once (2022)"],
+    );
+}
+
+#[test]
+fn abbreviations_titles_spell_out() {
+    let index = index();
+    finds(
+        &index,
+        "kill bill vol 1 rules",
+        &["Kill Bill: Volume 1 (2003)"],
+    );
+    finds(&index, "kill bill vol. 1", &["Kill Bill: Volume 1 (2003)"]);
 }
 
 #[test]

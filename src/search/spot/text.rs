@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+use super::vocab::{class, Class};
 use crate::search::normalize::{canonical_number, split_spanned};
 use crate::search::INVISIBLE_JOINERS;
 
@@ -27,12 +28,16 @@ pub(crate) enum Case {
 pub(crate) struct Token {
     /// The word as a title key has it.
     pub key: String,
+    /// What kind of word the key is.
+    pub class: Class,
     /// For a possessive (`Alien's`), the key without its `'s`.
     pub bare: Option<String>,
     /// The characters it came from (in the message as given).
     pub chars: Range<usize>,
     /// Where a possessive's `'s` starts (the end of the word without it).
     pub bare_end: usize,
+    /// Written as a possessive: `Godard's`, `Jenkins'`.
+    pub possessive: bool,
     pub case: Case,
     /// Written with digits only (`2`, `1979`), not as a numeral word (`ii`) or the pronoun.
     pub digits: bool,
@@ -59,45 +64,73 @@ fn is_combining(c: char) -> bool {
     matches!(u32::from(c), 0x300..=0x36f | 0x1ab0..=0x1aff | 0x1dc0..=0x1dff | 0x20d0..=0x20ff | 0xfe20..=0xfe2f)
 }
 
+/// A text folded to ASCII for keying, with where each byte came from.
+struct Folded {
+    /// The text folded: accents dropped, joiners removed, apostrophes and quotes one each,
+    /// anything else that is not a letter or a digit a space.
+    ascii: Vec<u8>,
+    /// For each byte of `ascii`, the character it came from.
+    origin: Vec<usize>,
+    /// The byte offset of each character, and the text's length after the last.
+    char_bytes: Vec<usize>,
+    chars: Vec<char>,
+}
+
+/// Folds `text` for [`Text::new`].
+fn fold(text: &str) -> Folded {
+    let mut ascii: Vec<u8> = Vec::with_capacity(text.len());
+    let mut origin: Vec<usize> = Vec::with_capacity(text.len());
+    let mut char_bytes: Vec<usize> = Vec::with_capacity(text.len() + 1);
+    let mut chars: Vec<char> = Vec::with_capacity(text.len());
+    for (at, (byte, c)) in text.char_indices().enumerate() {
+        char_bytes.push(byte);
+        chars.push(c);
+        let mut push = |b: u8| {
+            ascii.push(b);
+            origin.push(at);
+        };
+        if c.is_ascii() {
+            push(if c == '\n' || c == '\r' {
+                b' '
+            } else {
+                c as u8
+            });
+        } else if INVISIBLE_JOINERS.contains(&c) || is_combining(c) {
+            // Part of the word around it.
+        } else if APOSTROPHES.contains(&c) {
+            push(b'\'');
+        } else if QUOTES.contains(&c) {
+            push(b'"');
+        } else if c.is_alphanumeric() {
+            match deunicode::deunicode_char(c) {
+                Some(s) => s
+                    .bytes()
+                    .for_each(|b| push(if b.is_ascii_graphic() { b } else { b' ' })),
+                None => push(b' '),
+            }
+        } else {
+            // Emoji, symbols, dashes, other scripts' punctuation: a break.
+            push(b' ');
+        }
+    }
+    char_bytes.push(text.len());
+    Folded {
+        ascii,
+        origin,
+        char_bytes,
+        chars,
+    }
+}
+
 impl<'a> Text<'a> {
     /// Cuts `text` into words.
     pub fn new(text: &'a str) -> Text<'a> {
-        let mut ascii: Vec<u8> = Vec::with_capacity(text.len());
-        let mut origin: Vec<usize> = Vec::with_capacity(text.len());
-        let mut char_bytes: Vec<usize> = Vec::with_capacity(text.len() + 1);
-        let mut chars: Vec<char> = Vec::with_capacity(text.len());
-        for (at, (byte, c)) in text.char_indices().enumerate() {
-            char_bytes.push(byte);
-            chars.push(c);
-            let mut push = |b: u8| {
-                ascii.push(b);
-                origin.push(at);
-            };
-            if c.is_ascii() {
-                push(if c == '\n' || c == '\r' {
-                    b' '
-                } else {
-                    c as u8
-                });
-            } else if INVISIBLE_JOINERS.contains(&c) || is_combining(c) {
-                // Part of the word around it.
-            } else if APOSTROPHES.contains(&c) {
-                push(b'\'');
-            } else if QUOTES.contains(&c) {
-                push(b'"');
-            } else if c.is_alphanumeric() {
-                match deunicode::deunicode_char(c) {
-                    Some(s) => s
-                        .bytes()
-                        .for_each(|b| push(if b.is_ascii_graphic() { b } else { b' ' })),
-                    None => push(b' '),
-                }
-            } else {
-                // Emoji, symbols, dashes, other scripts' punctuation: a break.
-                push(b' ');
-            }
-        }
-        char_bytes.push(text.len());
+        let Folded {
+            ascii,
+            origin,
+            char_bytes,
+            chars,
+        } = fold(text);
         let mut tokens = Vec::new();
         for spanned in split_spanned(&ascii) {
             let (Some(&first), Some(&last)) = (
@@ -113,6 +146,12 @@ impl<'a> Text<'a> {
                 && spanned.end >= spanned.start + 2
                 && spanned.end.checked_sub(2).and_then(|i| ascii.get(i)) == Some(&b'\'')
                 && spanned.end.checked_sub(1).and_then(|i| ascii.get(i)) == Some(&b's');
+            // `Jenkins'`: an apostrophe right after a final `s`, ending the word.
+            let plural_possessive = word.ends_with('s')
+                && ascii.get(spanned.end) == Some(&b'\'')
+                && !ascii
+                    .get(spanned.end + 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric());
             let bare = word
                 .strip_suffix('s')
                 .filter(|_| possessive)
@@ -121,11 +160,14 @@ impl<'a> Text<'a> {
                 Some(&apostrophe) if possessive => apostrophe,
                 _ => last + 1,
             };
+            let key = spanned.key();
             tokens.push(Token {
-                key: spanned.key(),
+                class: class(&key),
+                key,
                 bare,
                 chars: first..last + 1,
                 bare_end,
+                possessive: possessive || plural_possessive,
                 case: case_of(chars_of),
                 digits: chars_of.iter().all(|c| c.is_ascii_digit()),
                 sentence_start: false,
@@ -205,28 +247,12 @@ impl<'a> Text<'a> {
             }
         }
     }
-
-    /// The share of words written with a capital (or in capitals): most of them means a
-    /// message in title case or shouting, where a capital says nothing.
-    pub fn capitalised_share(&self) -> f64 {
-        let lettered: Vec<&Token> = self
-            .tokens
-            .iter()
-            .filter(|t| t.case != Case::None)
-            .collect();
-        if lettered.len() < 4 {
-            return 0.0;
-        }
-        let capitalised = lettered
-            .iter()
-            .filter(|t| matches!(t.case, Case::Capital | Case::Upper))
-            .count();
-        capitalised as f64 / lettered.len() as f64
-    }
 }
 
 /// Words after which a dot does not end a sentence.
-const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "st", "vs", "jr", "sr", "no"];
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "vs", "jr", "sr", "no", "vol", "pt", "ep", "ch", "chap",
+];
 
 /// True when the text between two words ends a sentence.
 pub(crate) fn ends_sentence(gap: &str) -> bool {

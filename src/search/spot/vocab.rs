@@ -34,7 +34,8 @@ pub(crate) fn class(word: &str) -> Class {
         return Class::Number;
     }
     let lists = lists();
-    if lists.function.contains(word) {
+    // A single letter is an initial or a pronoun, never what makes a title telling.
+    if word.len() == 1 || lists.function.contains(word) {
         Class::Function
     } else if lists.proper.contains(word) {
         Class::Proper
@@ -309,6 +310,17 @@ cinema popcorn trailer sequel remake series episode season binge stream streamin
 ticket seat screening premiere festival critic review rating spoiler spoilers plot twist
 ending scene cast crew director script screenplay soundtrack score credits runtime
 quiet loud slow fast long short early late huge tiny massive enormous
+was were been being did done had made said went gone took taken gave given got gotten came
+saw seen knew known thought told found left felt kept held brought bought caught taught sold
+sent spent built meant met paid stood understood wrote written spoke spoken broke chose chosen
+drove driven ate eaten fell fallen flew flown grew grown threw thrown wore worn won lost sat
+ran began begun sang sung drank swam rang hid forgot forgotten forgave rode ridden rose risen
+shook shaken stole stolen woke woken froze bit bitten fed led fought sought slept swept wept
+dealt dreamt learnt burnt lent bent shot hung stuck struck dug lit slid spun sprang stung
+swung wound ground laid lain hurt cost quit shut spread upset
+flaw flawless incredible incredibly amazing unbelievable awesome terrific fabulous gorgeous
+brilliant superb stunning marvelous marvellous horrible dreadful boring overrated underrated
+
 monday tuesday wednesday thursday friday saturday sunday weekday
 january february april june july august september october november december
 christmas halloween easter thanksgiving valentine valentines birthday anniversary holiday
