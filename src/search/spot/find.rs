@@ -277,7 +277,11 @@ impl TitleIndex {
                     }
                     // Cheap refusals first: the length, then the words at either end.
                     let span = tokens.get(start..=last).unwrap_or(&[]);
-                    let length = span.iter().map(|t| t.key.len() + 1).sum::<usize>() - 1;
+                    let length = span
+                        .iter()
+                        .map(|t| t.key.len() + 1)
+                        .sum::<usize>()
+                        .saturating_sub(1);
                     let ends = |t: Option<&Token>, w: &str| t.is_some_and(|t| alike(&t.key, w));
                     if length.abs_diff(own.len()) > allowed
                         || !ends(span.first(), own_first)

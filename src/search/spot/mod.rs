@@ -125,7 +125,7 @@ impl TitleIndex {
     fn chosen(&self, message: &Text, mut judged: Vec<Judged>) -> Vec<Spotted> {
         judged.retain(|j| j.accepted);
         judged.sort_by(|a, b| {
-            let len = |j: &Judged| j.span.end - j.span.start;
+            let len = |j: &Judged| j.span.end.saturating_sub(j.span.start);
             len(b)
                 .cmp(&len(a))
                 .then(b.found.exact.cmp(&a.found.exact))
