@@ -42,13 +42,19 @@ async fn registers_commands_and_answers_review_autocomplete_and_picks() {
             "top",
             "search",
             "stats",
+            "Find the review",
             "subscribe",
             "unsubscribe",
             "subscriptions"
         ]
     );
-    let subscribe = &put.body[6];
+    let subscribe = &put.body[7];
+    assert_eq!(subscribe["name"], "subscribe");
     assert_eq!(subscribe["default_member_permissions"], "16");
+    // The message command: type 3, no description or options.
+    let find = &put.body[6];
+    assert_eq!(find["type"], 3, "{find}");
+    assert!(find.get("description").is_none_or(|d| d == ""), "{find}");
     let review_opts = &put.body[0]["options"];
     assert_eq!(review_opts[0]["name"], "title");
     assert_eq!(review_opts[0]["autocomplete"], true);
