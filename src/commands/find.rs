@@ -7,10 +7,10 @@ use serenity::all::{
     CreateInteractionResponseMessage, CreateSelectMenuOption, Message, ResolvedTarget,
 };
 
-use super::review::{card_buttons, pick_menu};
+use super::review::{card_buttons, film_label, pick_menu};
 use super::{ephemeral, CommandError, CommandResult, Data, SlashCommand};
 use crate::present::markdown::escape;
-use crate::present::{no_mentions, title_with_year, truncate, Card};
+use crate::present::{no_mentions, truncate, Card};
 use crate::search::Spotted;
 
 /// The command's name, as Discord shows it in the menu.
@@ -120,5 +120,5 @@ async fn reply(data: &Data, spotted: &[Spotted]) -> CommandResult {
 
 /// `Red Rocket (2021) — A-`, as the lookup's menus label a film.
 fn label(s: &Spotted) -> String {
-    format!("{} — {}", title_with_year(&s.title, s.year), s.grade)
+    film_label(&s.title, s.year, s.grade)
 }

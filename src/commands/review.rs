@@ -15,7 +15,9 @@ use super::{
 
 use crate::archive::Lookup;
 use crate::present::markdown::{escape, escape_within};
-use crate::present::{band_colour, limits, no_mentions, read, title_with_year, truncate, Card};
+use crate::present::{
+    band_colour, limits, linkable, no_mentions, read, title_with_year, truncate, Card,
+};
 use crate::search::Candidate;
 use crate::store::StoredReview;
 
@@ -81,7 +83,12 @@ const OPTION_LABEL: usize = 100;
 
 /// `Red Rocket (2021) — A-`.
 pub fn candidate_label(c: &Candidate) -> String {
-    format!("{} — {}", title_with_year(&c.title, c.year), c.grade)
+    film_label(&c.title, c.year, c.grade)
+}
+
+/// `Red Rocket (2021) — A-`: a film as menus and lists of candidates show it.
+pub fn film_label(title: &str, year: Option<i32>, grade: crate::review::Grade) -> String {
+    format!("{} — {}", title_with_year(title, year), grade)
 }
 
 /// The reply to a lookup: the best match's card; with a menu of the other candidates when the
@@ -290,7 +297,7 @@ pub fn reader(stored: &StoredReview, page: usize) -> CreateInteractionResponseMe
     let last = pages.len().saturating_sub(1);
     let page = page.min(last);
     let text = pages.get(page).cloned().unwrap_or_default();
-    let card = Card::of(review, "");
+    let url = linkable(review.url.as_deref());
     let mut embed = CreateEmbed::new()
         .title(escape_within(
             &title_with_year(&review.title, review.year()),
@@ -305,7 +312,7 @@ pub fn reader(stored: &StoredReview, page: usize) -> CreateInteractionResponseMe
     if !text.is_empty() {
         embed = embed.description(text);
     }
-    if let Some(url) = &card.url {
+    if let Some(url) = &url {
         embed = embed.url(url);
     }
     let mut buttons = Vec::new();
@@ -323,7 +330,7 @@ pub fn reader(stored: &StoredReview, page: usize) -> CreateInteractionResponseMe
                 .disabled(page == last),
         );
     }
-    buttons.extend(card.url.as_deref().map(online_button));
+    buttons.extend(url.as_deref().map(online_button));
     let mut message = CreateInteractionResponseMessage::new()
         .embed(embed)
         .allowed_mentions(no_mentions());

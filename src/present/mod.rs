@@ -100,7 +100,7 @@ pub struct Card {
 const URL_MAX: usize = 2048;
 
 /// A review's address as a card may link it: an absolute http(s) URL Discord takes.
-fn linkable(url: Option<&str>) -> Option<String> {
+pub fn linkable(url: Option<&str>) -> Option<String> {
     let url = url?.trim();
     let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
     (scheme_ok && url.len() <= URL_MAX && !url.contains(char::is_whitespace))

@@ -5,24 +5,16 @@ use std::path::Path;
 use std::time::Duration;
 
 use marquee::app::App;
-use marquee::config::{Env, Settings};
+use marquee::config::Settings;
 use marquee_testkit::fake_discord::{opt, slash_command, Ctx, FakeDiscord};
 use serde_json::json;
 
 use crate::support::archive;
+use crate::support::inproc::Vars;
 use crate::support::serve::{metrics_with, stop_app};
 
 const TOKEN: &str = "in-process-test-token";
 const WAIT: Duration = Duration::from_secs(20);
-
-/// The variables a deployment would set, and nothing from this process's environment.
-struct Vars(Vec<(String, String)>);
-
-impl Env for Vars {
-    fn vars(&self) -> config::Map<String, String> {
-        self.0.iter().cloned().collect()
-    }
-}
 
 /// Settings for a bot on `dir/bot.db` talking to `fake`, its archive imported.
 async fn settings(dir: &Path, fake: &FakeDiscord) -> (Settings, String) {

@@ -9,29 +9,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::{Signer, SigningKey};
 use marquee::app::App;
-use marquee::config::{Env, Settings};
+use marquee::config::Settings;
 use marquee_testkit::fake_discord::{opt, slash_command, Ctx, FakeDiscord, Scripted};
 use serde_json::{json, Value};
 
 use crate::support::archive;
+use crate::support::inproc::{signing_key, Vars};
 use crate::support::serve::metrics_with;
 
 const TOKEN: &str = "http-transport-test-token";
 const WAIT: Duration = Duration::from_secs(20);
 const MANAGE_CHANNELS: u64 = 1 << 4;
-
-/// The application's key pair: the bot is given the public half, the fake signs with the rest.
-fn key() -> SigningKey {
-    SigningKey::from_bytes(&[42; 32])
-}
-
-struct Vars(Vec<(String, String)>);
-
-impl Env for Vars {
-    fn vars(&self) -> config::Map<String, String> {
-        self.0.iter().cloned().collect()
-    }
-}
 
 /// A running app on the HTTP transport, its archive imported.
 struct Running {
@@ -75,7 +63,9 @@ impl Running {
     }
 
     async fn post(&self, d: &Value) -> (u16, Value) {
-        self.fake.post_interaction(&self.url, &key(), d).await
+        self.fake
+            .post_interaction(&self.url, &signing_key(), d)
+            .await
     }
 
     /// Waits for the app to end by itself, and returns how it ended.
@@ -119,7 +109,7 @@ async fn settings(
         .await
         .unwrap();
     store.close().await;
-    let public = hex::encode(key().verifying_key().to_bytes());
+    let public = hex::encode(signing_key().verifying_key().to_bytes());
     let vars = Vars(
         [
             ("DISCORD_TOKEN", TOKEN.to_string()),
@@ -241,7 +231,7 @@ async fn unsigned_forged_altered_and_stale_requests_are_refused_and_change_nothi
     assert_eq!(
         post_raw(
             &app.url,
-            Some(sign(&key(), &ts, &body)),
+            Some(sign(&signing_key(), &ts, &body)),
             Some(ts.clone()),
             &altered
         )
@@ -253,7 +243,7 @@ async fn unsigned_forged_altered_and_stale_requests_are_refused_and_change_nothi
     assert_eq!(
         post_raw(
             &app.url,
-            Some(sign(&key(), &old, &body)),
+            Some(sign(&signing_key(), &old, &body)),
             Some(old.clone()),
             &body
         )
